@@ -1,0 +1,145 @@
+// Command thingspace-sim serves the in-memory ThingSpace simulator (internal/thingspace/simulator)
+// on its own, for trying the operator or a script against something that answers like ThingSpace:
+//
+//	go run ./hack/thingspace-sim --addr 127.0.0.1:8089
+//
+// It starts with the sample campaigns (simulator.SampleCampaigns) unless --seed names a JSON or
+// YAML file holding a list of campaign objects, and stops on SIGINT or SIGTERM. Its /_sim/
+// endpoints have no authentication, so keep it on a loopback address.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/fota-operator/fota-operator/internal/thingspace"
+	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "thingspace-sim:", err)
+		os.Exit(1)
+	}
+}
+
+// config is what the command line asks for.
+type config struct {
+	addr         string
+	seedFile     string
+	accessToken  string
+	sessionToken string
+	clientID     string
+	clientSecret string
+	username     string
+	password     string
+	latency      time.Duration
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	var c config
+	flags := flag.NewFlagSet("thingspace-sim", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	flags.StringVar(&c.addr, "addr", "127.0.0.1:8089", "address to listen on; keep it loopback, /_sim/ has no authentication")
+	flags.StringVar(&c.seedFile, "seed", "", "JSON or YAML file with a list of campaigns (default: the built-in sample campaigns)")
+	flags.StringVar(&c.accessToken, "access-token", "dev-access-token", "static access token accepted as 'Authorization: Bearer ...' (empty: none)")
+	flags.StringVar(&c.sessionToken, "session-token", "dev-session-token", "static session token accepted as 'VZ-M2M-Token: ...' (empty: none)")
+	flags.StringVar(&c.clientID, "client-id", "dev-client-id", "OAuth2 client id accepted at /api/ts/v1/oauth2/token (empty: none)")
+	flags.StringVar(&c.clientSecret, "client-secret", "dev-client-secret", "OAuth2 client secret for --client-id")
+	flags.StringVar(&c.username, "username", "dev-user", "user accepted at /api/m2m/v1/session/login (empty: none)")
+	flags.StringVar(&c.password, "password", "dev-password", "password of --username")
+	flags.DurationVar(&c.latency, "latency", 0, "delay added to every ThingSpace request, e.g. 200ms")
+	if err := flags.Parse(args); err != nil {
+		return config{}, err
+	}
+	if flags.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected arguments %q", flags.Args())
+	}
+	return c, nil
+}
+
+func (c config) options() simulator.Options {
+	opts := simulator.Options{Latency: c.latency}
+	if c.accessToken != "" || c.sessionToken != "" {
+		opts.StaticTokens = []simulator.TokenPair{{AccessToken: c.accessToken, SessionToken: c.sessionToken}}
+	}
+	if c.clientID != "" {
+		opts.Clients = map[string]string{c.clientID: c.clientSecret}
+	}
+	if c.username != "" {
+		opts.Users = map[string]string{c.username: c.password}
+	}
+	return opts
+}
+
+// run serves the simulator until ctx ends.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	campaigns, err := initialCampaigns(c.seedFile, time.Now())
+	if err != nil {
+		return err
+	}
+	sim := simulator.New(c.options())
+	for _, campaign := range campaigns {
+		sim.Seed(campaign)
+	}
+	if !isLoopback(c.addr) {
+		fmt.Fprintf(stderr, "warning: %s is not a loopback address; anyone who reaches it can use /_sim/ without credentials\n", c.addr)
+	}
+	baseURL, err := sim.Start(c.addr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "ThingSpace simulator listening on %s\n", baseURL)
+	<-ctx.Done()
+	return sim.Close()
+}
+
+// initialCampaigns reads the seed file, or returns the sample campaigns when there is none.
+func initialCampaigns(seedFile string, now time.Time) ([]thingspace.Campaign, error) {
+	if seedFile == "" {
+		return simulator.SampleCampaigns(now), nil
+	}
+	raw, err := os.ReadFile(seedFile)
+	if err != nil {
+		return nil, fmt.Errorf("--seed: %w", err)
+	}
+	var campaigns []thingspace.Campaign
+	if err := yaml.Unmarshal(raw, &campaigns); err != nil {
+		return nil, fmt.Errorf("--seed %s: want a JSON or YAML list of campaigns: %w", seedFile, err)
+	}
+	for i, campaign := range campaigns {
+		if campaign.ID == "" || campaign.AccountName == "" {
+			return nil, fmt.Errorf("--seed %s: campaign %d needs id and accountName", seedFile, i)
+		}
+	}
+	return campaigns, nil
+}
+
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,76 @@
+package simulator
+
+import (
+	"time"
+
+	"github.com/fota-operator/fota-operator/internal/thingspace"
+)
+
+// The sample account and campaign that config/samples refer to.
+const (
+	SampleAccount    = "0402196254-00001"
+	SampleCampaignID = "60b5d639-ccdc-4db8-8824-069bd94c95bf"
+)
+
+// SampleCampaigns returns the campaigns `make dev` and `go run ./hack/thingspace-sim` start with,
+// dated relative to now so that they are always in the same phase:
+//   - SampleCampaignID, pending (starts in 6 days), free to reschedule;
+//   - a campaign in progress since 2 days ago, for the after-start rules;
+//   - a campaign that ended a week ago, which accepts no change.
+func SampleCampaigns(now time.Time) []thingspace.Campaign {
+	today := now.UTC().Truncate(24 * time.Hour)
+	day := func(offset int) string { return today.AddDate(0, 0, offset).Format(dateLayout) }
+	date := func(offset int) *string { d := day(offset); return &d }
+	return []thingspace.Campaign{
+		{
+			ID:                     SampleCampaignID,
+			AccountName:            SampleAccount,
+			CampaignName:           "FOTA_Verizon_Upgrade",
+			SoftwareName:           "FOTA_Verizon_Model-A_02To03_HF",
+			DistributionType:       "HTTP",
+			Make:                   "Verizon",
+			Model:                  "Model-A",
+			SoftwareFrom:           "FOTA_Verizon_Model-A_00To01_HF",
+			SoftwareTo:             "FOTA_Verizon_Model-A_02To03_HF",
+			StartDate:              day(6),
+			EndDate:                day(12),
+			DownloadAfterDate:      date(6),
+			DownloadTimeWindowList: []thingspace.Window{{StartTime: 3, EndTime: 4}},
+			InstallAfterDate:       date(7),
+			InstallTimeWindowList:  []thingspace.Window{{StartTime: 5, EndTime: 6}},
+			Status:                 StatusScheduled,
+		},
+		{
+			ID:                     "2f6b3c0e-8a51-4d7e-9c3a-5b1e7d9f0a42",
+			AccountName:            SampleAccount,
+			CampaignName:           "FOTA_Verizon_Model-B_Rollout",
+			SoftwareName:           "FOTA_Verizon_Model-B_01To02_HF",
+			DistributionType:       "HTTP",
+			Make:                   "Verizon",
+			Model:                  "Model-B",
+			SoftwareFrom:           "FOTA_Verizon_Model-B_00To01_HF",
+			SoftwareTo:             "FOTA_Verizon_Model-B_01To02_HF",
+			StartDate:              day(-2),
+			EndDate:                day(5),
+			DownloadTimeWindowList: []thingspace.Window{{StartTime: 1, EndTime: 3}},
+			InstallTimeWindowList:  []thingspace.Window{{StartTime: 4, EndTime: 5}},
+			Status:                 StatusScheduled,
+		},
+		{
+			ID:                     "c7e1d2a4-3b9f-4e60-8d15-0a6f9b2c4e87",
+			AccountName:            SampleAccount,
+			CampaignName:           "FOTA_Verizon_Model-C_Hotfix",
+			SoftwareName:           "FOTA_Verizon_Model-C_03To04_HF",
+			DistributionType:       "LWM2M",
+			Make:                   "Verizon",
+			Model:                  "Model-C",
+			SoftwareFrom:           "FOTA_Verizon_Model-C_02To03_HF",
+			SoftwareTo:             "FOTA_Verizon_Model-C_03To04_HF",
+			StartDate:              day(-14),
+			EndDate:                day(-7),
+			DownloadTimeWindowList: []thingspace.Window{},
+			InstallTimeWindowList:  []thingspace.Window{},
+			Status:                 "CampaignEnded",
+		},
+	}
+}
