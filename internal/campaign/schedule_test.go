@@ -51,6 +51,7 @@ func TestEqualTreatsWindowListsAsSets(t *testing.T) {
 	}{
 		{"order is not a change", windows([2]int32{3, 4}, [2]int32{7, 8}), windows([2]int32{7, 8}, [2]int32{3, 4}), true},
 		{"nil equals empty", nil, []v1alpha1.TimeWindow{}, true},
+		{"a window listed twice is the same set, as ThingSpace reads the list", windows([2]int32{3, 4}, [2]int32{3, 4}), windows([2]int32{3, 4}), true},
 		{"nil differs from one window", nil, windows([2]int32{3, 4}), false},
 		{"an extra window is a change", windows([2]int32{3, 4}), windows([2]int32{3, 4}, [2]int32{7, 8}), false},
 		{"same start, other end is a change", windows([2]int32{3, 4}), windows([2]int32{3, 5}), false},
