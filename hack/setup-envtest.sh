@@ -17,16 +17,28 @@ log() { echo "setup-envtest: $*" >&2; }
 
 mkdir -p "${assets}"
 
+# build_kubernetes_binary NAME: builds k8s.io/kubernetes/cmd/NAME with its version stamped.
+# Unstamped, a server reports v0.0.0-master and `kubectl version` fails against it.
+build_kubernetes_binary() {
+  local name="$1" pkg=k8s.io/component-base/version minor="${K8S_VERSION#*.}"
+  minor="${minor%%.*}"
+  local ldflags="-s -w -X ${pkg}.gitVersion=v${K8S_VERSION} -X ${pkg}.gitMajor=${K8S_VERSION%%.*}"
+  ldflags+=" -X ${pkg}.gitMinor=${minor} -X ${pkg}.gitTreeState=clean"
+  (cd "${here}/envtest/kubernetes" &&
+    CGO_ENABLED=0 go build -trimpath -ldflags "${ldflags}" -o "${assets}/${name}.tmp" "k8s.io/kubernetes/cmd/${name}")
+  mv "${assets}/${name}.tmp" "${assets}/${name}"
+}
+
 if [[ ! -x "${assets}/kube-apiserver" ]]; then
   log "building kube-apiserver v${K8S_VERSION} (about five minutes the first time)"
-  # Unstamped, the server reports v0.0.0-master and kubectl version fails against it.
-  pkg=k8s.io/component-base/version
-  ldflags="-s -w -X ${pkg}.gitVersion=v${K8S_VERSION} -X ${pkg}.gitMajor=${K8S_VERSION%%.*}"
-  minor="${K8S_VERSION#*.}"; minor="${minor%%.*}"
-  ldflags+=" -X ${pkg}.gitMinor=${minor} -X ${pkg}.gitTreeState=clean"
-  (cd "${here}/envtest/kube-apiserver" &&
-    CGO_ENABLED=0 go build -trimpath -ldflags "${ldflags}" -o "${assets}/kube-apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver)
-  mv "${assets}/kube-apiserver.tmp" "${assets}/kube-apiserver"
+  build_kubernetes_binary kube-apiserver
+fi
+
+# A kubectl of the same version for `make dev` users and the end-to-end test (a machine's own
+# kubectl may be several minor versions older).
+if [[ ! -x "${assets}/kubectl" ]]; then
+  log "building kubectl v${K8S_VERSION}"
+  build_kubernetes_binary kubectl
 fi
 
 if [[ ! -x "${assets}/etcd" ]]; then
