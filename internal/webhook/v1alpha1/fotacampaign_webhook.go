@@ -1,0 +1,122 @@
+package v1alpha1
+
+import (
+	"context"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/util/sets"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
+
+	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/internal/campaign"
+)
+
+// SetupFotaCampaignWebhookWithManager registers the FotaCampaign validator with the manager's
+// webhook server, at the path of the +kubebuilder:webhook marker, and its metrics with
+// controller-runtime's registry. clk gives the current time that decides a campaign's phase; nil
+// means the real clock.
+func SetupFotaCampaignWebhookWithManager(mgr ctrl.Manager, clk clock.PassiveClock) error {
+	registerMetrics()
+	return ctrl.NewWebhookManagedBy(mgr, &fotav1alpha1.FotaCampaign{}).
+		WithValidator(&FotaCampaignValidator{Clock: clk}).
+		Complete()
+}
+
+// FotaCampaignValidator admits FotaCampaign creates and updates. It rejects a schedule change that
+// ThingSpace would refuse in the campaign's phase, and warns about schedules that ThingSpace
+// accepts but a user most likely did not mean. It only reads the objects of the request: no
+// ThingSpace call, no write, so a dry run gets the same answer as a real request.
+type FotaCampaignValidator struct {
+	// Clock gives the current time, which decides the phase of a campaign; nil means the real
+	// clock.
+	Clock clock.PassiveClock
+}
+
+var _ admission.Validator[*fotav1alpha1.FotaCampaign] = &FotaCampaignValidator{}
+
+// ValidateCreate admits every new campaign: the schema has already checked the fields, and a new
+// object has no baseline to move away from. Its warnings say when the schedule describes a
+// campaign that has already started or ended, since the stricter rules apply from then on.
+func (v *FotaCampaignValidator) ValidateCreate(ctx context.Context, fc *fotav1alpha1.FotaCampaign) (admission.Warnings, error) {
+	warnings := campaign.Warnings(fc.Spec.Schedule, v.now())
+	ctrl.LoggerFrom(ctx).V(1).Info("Admitting new campaign", "warnings", len(warnings))
+	countAdmission(operationCreate, resultAllowed)
+	return warnings, nil
+}
+
+// ValidateUpdate rejects a schedule change that breaks a transition rule of the campaign's phase,
+// with one field error per broken rule. The rules judge the change against what ThingSpace holds
+// (status.applied, else the old spec), not against the old spec, because ThingSpace does the same.
+// An update that leaves the schedule as it was (metadata, suspend, a finalizer) always passes, so
+// no campaign can get stuck on an object it cannot edit.
+func (v *FotaCampaignValidator) ValidateUpdate(ctx context.Context, oldFC, newFC *fotav1alpha1.FotaCampaign) (admission.Warnings, error) {
+	if campaign.Equal(oldFC.Spec.Schedule, newFC.Spec.Schedule) {
+		countAdmission(operationUpdate, resultAllowed)
+		return nil, nil
+	}
+	now := v.now()
+	baseline := campaign.BaselineOf(oldFC)
+	log := ctrl.LoggerFrom(ctx).WithValues(
+		"phase", campaign.PhaseAt(baseline.Schedule, baseline.Status, now),
+		"now", now.UTC().Format(time.RFC3339))
+
+	if violations := campaign.CheckTransition(baseline, newFC.Spec.Schedule, now); len(violations) > 0 {
+		log.Info("Rejecting schedule change", "rules", rulesOf(violations))
+		countRejection(violations)
+		return nil, invalid(newFC, violations)
+	}
+
+	warnings := introducedWarnings(oldFC.Spec.Schedule, newFC.Spec.Schedule, now)
+	log.V(1).Info("Admitting schedule change", "warnings", len(warnings))
+	countAdmission(operationUpdate, resultAllowed)
+	return warnings, nil
+}
+
+// ValidateDelete admits every delete. The webhook configuration does not send deletes; this
+// answers one that a hand-edited configuration would.
+func (v *FotaCampaignValidator) ValidateDelete(context.Context, *fotav1alpha1.FotaCampaign) (admission.Warnings, error) {
+	return nil, nil
+}
+
+func (v *FotaCampaignValidator) now() time.Time {
+	if v.Clock == nil {
+		return time.Now()
+	}
+	return v.Clock.Now()
+}
+
+// introducedWarnings is the warnings of the new schedule that the old one did not already have: a
+// soft issue the user accepted before (an overlap, a campaign adopted while running) is not
+// repeated on every later edit.
+func introducedWarnings(oldSchedule, newSchedule fotav1alpha1.Schedule, now time.Time) admission.Warnings {
+	known := sets.New(campaign.Warnings(oldSchedule, now)...)
+	var warnings admission.Warnings
+	for _, w := range campaign.Warnings(newSchedule, now) {
+		if !known.Has(w) {
+			warnings = append(warnings, w)
+		}
+	}
+	return warnings
+}
+
+// invalid is the rejection of a change: a 422 Invalid status whose causes carry each violation's
+// field path, so kubectl lists every problem at once.
+func invalid(fc *fotav1alpha1.FotaCampaign, violations []campaign.Violation) error {
+	errs := make(field.ErrorList, 0, len(violations))
+	for _, v := range violations {
+		errs = append(errs, v.Error)
+	}
+	return apierrors.NewInvalid(fotav1alpha1.GroupVersion.WithKind("FotaCampaign").GroupKind(), fc.Name, errs)
+}
+
+func rulesOf(violations []campaign.Violation) []campaign.Rule {
+	rules := make([]campaign.Rule, 0, len(violations))
+	for _, v := range violations {
+		rules = append(rules, v.Rule)
+	}
+	return rules
+}
