@@ -128,7 +128,7 @@ func synced(schedule fotav1alpha1.Schedule, status string) *fotav1alpha1.FotaCam
 	return withThingSpace(newCampaign("model-a-02to03", schedule), schedule, status)
 }
 
-func validatorAt(t testing.TB, now string) *FotaCampaignValidator {
+func validatorAt(t fataler, now string) *FotaCampaignValidator {
 	return &FotaCampaignValidator{Clock: clocktesting.NewFakePassiveClock(at(t, now))}
 }
 

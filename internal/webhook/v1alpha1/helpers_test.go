@@ -1,7 +1,6 @@
 package v1alpha1
 
 import (
-	"testing"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -82,8 +81,14 @@ func withSchedule(fc *fotav1alpha1.FotaCampaign, change func(*fotav1alpha1.Sched
 	return fc
 }
 
+// fataler is the part of testing.TB that at needs, which GinkgoT() also offers.
+type fataler interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
 // at parses an RFC 3339 time, failing the test when it does not parse.
-func at(t testing.TB, s string) time.Time {
+func at(t fataler, s string) time.Time {
 	t.Helper()
 	parsed, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
