@@ -1,0 +1,357 @@
+package thingspace
+
+import (
+	"bytes"
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+)
+
+// Client is what the controller needs from ThingSpace: observe a campaign, then push its dates.
+// A ThingSpace failure is one of *APIError, *CredentialsError, *RateLimitedError or
+// *UnavailableError; when ctx ends, the error satisfies errors.Is(err, ctx.Err()).
+type Client interface {
+	GetCampaign(ctx context.Context, creds Credentials, account, campaignID string) (*Campaign, error)
+	UpdateCampaignDates(ctx context.Context, creds Credentials, account, campaignID string, dates Dates) (*Campaign, error)
+}
+
+var _ Client = (*HTTPClient)(nil)
+
+// Defaults of Options.
+const (
+	DefaultBaseURL = "https://thingspace.verizon.com"
+	DefaultTimeout = 30 * time.Second
+	DefaultQPS     = 10
+	DefaultBurst   = 20
+)
+
+// Endpoint paths below the base URL.
+const (
+	campaignsPath = "/api/fota/v2/campaigns/"
+	tokenPath     = "/api/ts/v1/oauth2/token"
+	loginPath     = "/api/m2m/v1/session/login"
+)
+
+// Options configures NewHTTPClient. Zero values take the defaults.
+type Options struct {
+	// BaseURL is ThingSpace's address. Plain http:// is refused unless the host is a loopback
+	// address, so that tokens never travel in clear text. Default DefaultBaseURL.
+	BaseURL string
+	// Timeout bounds each HTTP request, from sending it to reading the whole reply. Default 30s.
+	Timeout time.Duration
+	// QPS is the outbound rate of FOTA calls per ThingSpace account. Default 10.
+	QPS float64
+	// Burst is how many FOTA calls per account may go out at once. Default 20.
+	Burst int
+	// HTTPClient sends the requests. Default: one client for all requests, with connection
+	// timeouts and enough idle connections per host for many concurrent campaigns. Redirects
+	// are never followed, whichever client is given: a redirect would carry the tokens along.
+	HTTPClient *http.Client
+	// Clock tells the time for token expiry and Retry-After dates. Default time.Now.
+	Clock func() time.Time
+}
+
+// HTTPClient is the Client that talks to ThingSpace over HTTP. It is safe for concurrent use;
+// one HTTPClient should serve every campaign, so that the token cache and the per-account rate
+// limits are shared.
+type HTTPClient struct {
+	baseURL    string
+	timeout    time.Duration
+	httpClient *http.Client
+	clock      func() time.Time
+	limiters   *accountLimiters
+	tokens     *tokenCache
+}
+
+// NewHTTPClient checks opts and builds an HTTPClient.
+func NewHTTPClient(opts Options) (*HTTPClient, error) {
+	opts = withDefaults(opts)
+	baseURL, err := checkBaseURL(opts.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Timeout < 0 {
+		return nil, fmt.Errorf("thingspace: timeout %s: must not be negative", opts.Timeout)
+	}
+	if opts.QPS < 0 || opts.Burst < 0 {
+		return nil, fmt.Errorf("thingspace: rate limit of %g requests per second with burst %d: neither may be negative", opts.QPS, opts.Burst)
+	}
+	registerMetrics()
+	httpClient := instrumented(opts.HTTPClient)
+	c := &HTTPClient{
+		baseURL:    baseURL,
+		timeout:    opts.Timeout,
+		httpClient: httpClient,
+		clock:      opts.Clock,
+		limiters:   newAccountLimiters(opts.QPS, opts.Burst),
+	}
+	c.tokens = newTokenCache(tokenEndpoints{
+		tokenURL: baseURL + tokenPath,
+		loginURL: baseURL + loginPath,
+	}, httpClient, opts.Timeout, opts.Clock)
+	return c, nil
+}
+
+func withDefaults(opts Options) Options {
+	if opts.BaseURL == "" {
+		opts.BaseURL = DefaultBaseURL
+	}
+	if opts.Timeout == 0 {
+		opts.Timeout = DefaultTimeout
+	}
+	if opts.QPS == 0 {
+		opts.QPS = DefaultQPS
+	}
+	if opts.Burst == 0 {
+		opts.Burst = DefaultBurst
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = newDefaultHTTPClient(opts.Timeout)
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	return opts
+}
+
+// checkBaseURL returns the base URL without a trailing slash, or why it cannot be used.
+func checkBaseURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Errorf("thingspace: base URL %q: %w", raw, err)
+	}
+	switch {
+	case u.Scheme != "https" && u.Scheme != "http":
+		return "", fmt.Errorf("thingspace: base URL %q: scheme must be https (or http for a loopback host)", raw)
+	case u.Host == "":
+		return "", fmt.Errorf("thingspace: base URL %q: must name a host", raw)
+	case u.User != nil:
+		return "", fmt.Errorf("thingspace: base URL: must not carry user information; credentials come from the Secret")
+	case u.RawQuery != "" || u.Fragment != "":
+		return "", fmt.Errorf("thingspace: base URL %q: must not have a query or fragment", raw)
+	case u.Scheme == "http" && !isLoopback(u.Hostname()):
+		return "", fmt.Errorf("thingspace: base URL %q: plain http is only allowed for a loopback host (127.0.0.0/8, ::1, localhost), since tokens would travel in clear text; use https", raw)
+	}
+	return strings.TrimRight(u.String(), "/"), nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func newDefaultHTTPClient(timeout time.Duration) *http.Client {
+	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
+	return &http.Client{Transport: &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		TLSClientConfig:       &tls.Config{MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: timeout,
+		ExpectContinueTimeout: time.Second,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          200,
+		MaxIdleConnsPerHost:   100,
+		IdleConnTimeout:       90 * time.Second,
+	}}
+}
+
+// instrumented copies client so that it records metrics and never follows a redirect, leaving
+// the caller's client untouched.
+func instrumented(client *http.Client) *http.Client {
+	copied := *client
+	next := copied.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	copied.Transport = instrumentedTransport{next: next}
+	copied.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &copied
+}
+
+// ForgetSecret drops the tokens and any remembered rejection minted from the Secret with uid,
+// e.g. when the Secret is deleted.
+func (c *HTTPClient) ForgetSecret(uid types.UID) {
+	c.tokens.forget(uid)
+}
+
+// GetCampaign reads a campaign: GET /api/fota/v2/campaigns/{account}/{campaignID}.
+func (c *HTTPClient) GetCampaign(ctx context.Context, creds Credentials, account, campaignID string) (*Campaign, error) {
+	path, err := campaignPath(account, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	return c.callFOTA(ctx, creds, fotaCall{
+		operation: operationGetCampaign,
+		method:    http.MethodGet,
+		account:   account,
+		path:      path,
+	})
+}
+
+// UpdateCampaignDates replaces a campaign's schedule: PUT
+// /api/fota/v2/campaigns/{account}/{campaignID}/dates with all six keys of dates, and returns
+// the campaign ThingSpace replies with.
+func (c *HTTPClient) UpdateCampaignDates(ctx context.Context, creds Credentials, account, campaignID string, dates Dates) (*Campaign, error) {
+	path, err := campaignPath(account, campaignID)
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(withEmptyLists(dates))
+	if err != nil {
+		return nil, fmt.Errorf("thingspace: encoding the dates of campaign %s: %w", campaignID, err)
+	}
+	return c.callFOTA(ctx, creds, fotaCall{
+		operation: operationUpdateCampaignDates,
+		method:    http.MethodPut,
+		account:   account,
+		path:      path + "/dates",
+		body:      body,
+	})
+}
+
+// withEmptyLists makes sure an unset window list goes out as [], as ThingSpace wants every key.
+func withEmptyLists(dates Dates) Dates {
+	if dates.DownloadTimeWindowList == nil {
+		dates.DownloadTimeWindowList = []Window{}
+	}
+	if dates.InstallTimeWindowList == nil {
+		dates.InstallTimeWindowList = []Window{}
+	}
+	return dates
+}
+
+// campaignPath escapes each segment, so that an account name cannot reach another endpoint.
+func campaignPath(account, campaignID string) (string, error) {
+	for _, segment := range []struct{ name, value string }{{"account name", account}, {"campaign ID", campaignID}} {
+		if segment.value == "" || segment.value == "." || segment.value == ".." {
+			return "", fmt.Errorf("thingspace: %s %q: must be a non-empty path segment other than . and ..", segment.name, segment.value)
+		}
+	}
+	return campaignsPath + url.PathEscape(account) + "/" + url.PathEscape(campaignID), nil
+}
+
+type fotaCall struct {
+	operation string
+	method    string
+	account   string
+	path      string
+	body      []byte
+}
+
+// callFOTA makes call once, and once more with fresh tokens when ThingSpace refused a token
+// that this client minted.
+func (c *HTTPClient) callFOTA(ctx context.Context, creds Credentials, call fotaCall) (*Campaign, error) {
+	campaign, used, err := c.callWithTokens(ctx, creds, call)
+	if c.isRefusedMintedToken(creds, err) {
+		logf.FromContext(ctx).V(1).Info("ThingSpace refused a minted token, minting afresh", "secretUID", creds.SecretUID, "operation", call.operation)
+		c.tokens.invalidate(ctx, creds, used)
+		campaign, used, err = c.callWithTokens(ctx, creds, call)
+	}
+	if err != nil {
+		return nil, redactSecrets(err, append(creds.secretValues(), used.access, used.session))
+	}
+	return campaign, nil
+}
+
+func (c *HTTPClient) isRefusedMintedToken(creds Credentials, err error) bool {
+	var credErr *CredentialsError
+	if !errors.As(err, &credErr) {
+		return false
+	}
+	switch credErr.Problem {
+	case AccessTokenRejected:
+		return creds.mintsAccessToken()
+	case SessionTokenRejected:
+		return creds.logsIn()
+	default:
+		return false
+	}
+}
+
+func (c *HTTPClient) callWithTokens(ctx context.Context, creds Credentials, call fotaCall) (*Campaign, tokenPair, error) {
+	tokens, err := c.tokens.tokensFor(ctx, creds)
+	if err != nil {
+		return nil, tokens, err
+	}
+	if err := c.limiters.wait(ctx, call.account); err != nil {
+		return nil, tokens, err
+	}
+	campaign, err := c.send(ctx, tokens, call)
+	return campaign, tokens, err
+}
+
+// send makes one HTTP request and decodes its reply.
+func (c *HTTPClient) send(ctx context.Context, tokens tokenPair, call fotaCall) (*Campaign, error) {
+	ctx, cancel := context.WithTimeout(withOperation(ctx, call.operation), c.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, call.method, c.baseURL+call.path, bodyReader(call.body))
+	if err != nil {
+		return nil, fmt.Errorf("thingspace: building the %s request: %w", call.operation, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+tokens.access)
+	req.Header.Set("VZ-M2M-Token", tokens.session)
+	req.Header.Set("Accept", "application/json")
+	if call.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	status, header, body, err := sendLimited(c.httpClient, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := classifyResponse(status, header, body, c.clock()); err != nil {
+		return nil, err
+	}
+	return decodeCampaign(status, body)
+}
+
+func bodyReader(body []byte) io.Reader {
+	if body == nil {
+		return nil
+	}
+	return bytes.NewReader(body)
+}
+
+// sendLimited sends req and reads the whole reply within maxResponseBody. Every failure is an
+// *UnavailableError; when the request's context ended, it wraps the context's error.
+func sendLimited(client *http.Client, req *http.Request) (status int, header http.Header, body []byte, err error) {
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, nil, nil, &UnavailableError{Err: err}
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err = io.ReadAll(io.LimitReader(resp.Body, maxResponseBody+1))
+	if err != nil {
+		return 0, nil, nil, &UnavailableError{StatusCode: resp.StatusCode, Err: fmt.Errorf("reading the reply: %w", err)}
+	}
+	if len(body) > maxResponseBody {
+		return 0, nil, nil, &UnavailableError{StatusCode: resp.StatusCode, Err: errBodyTooLarge}
+	}
+	return resp.StatusCode, resp.Header, body, nil
+}
+
+// decodeCampaign tolerates unknown and missing fields, but not a reply that is no object at all.
+func decodeCampaign(status int, body []byte) (*Campaign, error) {
+	if !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
+		return nil, &UnavailableError{StatusCode: status, Err: errors.New("reply is not a campaign object")}
+	}
+	var campaign Campaign
+	if err := json.Unmarshal(body, &campaign); err != nil {
+		return nil, &UnavailableError{StatusCode: status, Err: fmt.Errorf("reply is not a campaign object: %w", err)}
+	}
+	return &campaign, nil
+}

@@ -1,0 +1,296 @@
+package thingspace
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+const (
+	// maxResponseBody bounds every reply read from ThingSpace: a campaign object is a few hundred
+	// bytes, so anything larger is a broken or hostile server, not data worth a huge allocation.
+	maxResponseBody = 1 << 20
+
+	// defaultRetryAfter applies to a 429 without a usable Retry-After header.
+	defaultRetryAfter = 5 * time.Second
+	// minRetryAfter keeps "Retry-After: 0" or a date in the past from causing a hot retry loop.
+	minRetryAfter = time.Second
+	// maxRetryAfter caps what a server can ask for; the poll interval re-checks long before that.
+	maxRetryAfter = time.Hour
+
+	// maxMessageLength keeps ThingSpace's free-text messages readable in a status condition.
+	maxMessageLength = 1024
+)
+
+// Gateway fault codes of ThingSpace's API gateway.
+const (
+	faultInvalidCredentials = "900901"
+	faultMissingCredentials = "900902"
+	faultThrottled          = "900800"
+)
+
+// APIError is ThingSpace's rejection of a request it understood: a 4xx with a FOTA error body
+// {"errorCode", "errorMessage"}. Retrying the same request cannot succeed; only a spec change can.
+type APIError struct {
+	StatusCode int
+	Code       string
+	Message    string
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("ThingSpace rejected the request: %s: %s", e.Code, e.Message)
+}
+
+// CredentialsProblem says which credential ThingSpace refused.
+type CredentialsProblem string
+
+const (
+	// AccessTokenRejected: the gateway refused the bearer token (HTTP 401, fault 900901 or 900902).
+	AccessTokenRejected CredentialsProblem = "AccessTokenRejected"
+	// SessionTokenRejected: the VZ-M2M-Token is expired or unknown.
+	SessionTokenRejected CredentialsProblem = "SessionTokenRejected"
+	// ClientCredentialsRejected: the token endpoint refused clientId and clientSecret.
+	ClientCredentialsRejected CredentialsProblem = "ClientCredentialsRejected"
+	// LoginRejected: the session login refused username and password.
+	LoginRejected CredentialsProblem = "LoginRejected"
+	// LoginLocked: ThingSpace locked the login after failed attempts.
+	LoginLocked CredentialsProblem = "LoginLocked"
+)
+
+// CredentialsError is a credential ThingSpace refused. Code and Message are ThingSpace's, with
+// every secret value removed. A rejected login or rejected client credentials is remembered for
+// the Secret's resourceVersion and not tried again until the Secret changes.
+type CredentialsError struct {
+	Problem    CredentialsProblem
+	StatusCode int
+	Code       string
+	Message    string
+}
+
+func (e *CredentialsError) Error() string {
+	var what string
+	switch e.Problem {
+	case AccessTokenRejected:
+		what = "ThingSpace rejected the access token"
+	case SessionTokenRejected:
+		what = "ThingSpace rejected the session token"
+	case ClientCredentialsRejected:
+		what = "ThingSpace rejected the client credentials (clientId, clientSecret); not retried until the Secret changes"
+	case LoginRejected:
+		what = "ThingSpace rejected the session login (username, password); not retried until the Secret changes, since repeated failed logins lock the account"
+	case LoginLocked:
+		what = "ThingSpace locked the session login; ask Verizon support to unlock it, then update the Secret"
+	default:
+		what = "ThingSpace rejected the credentials"
+	}
+	return what + e.detail()
+}
+
+func (e *CredentialsError) detail() string {
+	parts := []string{}
+	if e.StatusCode != 0 {
+		parts = append(parts, "HTTP "+strconv.Itoa(e.StatusCode))
+	}
+	switch {
+	case e.Code != "" && e.Message != "":
+		parts = append(parts, e.Code+": "+e.Message)
+	case e.Code != "":
+		parts = append(parts, e.Code)
+	case e.Message != "":
+		parts = append(parts, e.Message)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+// RateLimitedError is a 429 (or the gateway's throttling fault): retry after RetryAfter.
+type RateLimitedError struct {
+	RetryAfter time.Duration
+}
+
+func (e *RateLimitedError) Error() string {
+	return fmt.Sprintf("ThingSpace rate limit reached: retry after %s", e.RetryAfter)
+}
+
+// UnavailableError is everything worth retrying with backoff: a 5xx, a timeout, a connection
+// error, a reply that is not the JSON it should be, an oversized reply or an unexpected status.
+// StatusCode is 0 when no response arrived.
+type UnavailableError struct {
+	StatusCode int
+	Err        error
+}
+
+func (e *UnavailableError) Error() string {
+	switch {
+	case e.StatusCode != 0 && e.Err != nil:
+		return fmt.Sprintf("ThingSpace is unavailable: HTTP %d: %v", e.StatusCode, e.Err)
+	case e.StatusCode != 0:
+		return fmt.Sprintf("ThingSpace is unavailable: HTTP %d", e.StatusCode)
+	case e.Err != nil:
+		return fmt.Sprintf("ThingSpace is unavailable: %v", e.Err)
+	default:
+		return "ThingSpace is unavailable"
+	}
+}
+
+func (e *UnavailableError) Unwrap() error { return e.Err }
+
+// IsRetriable reports whether err is worth retrying with backoff without any change by the user:
+// ThingSpace was unavailable or rate limited. Rejections (APIError, CredentialsError) are not.
+func IsRetriable(err error) bool {
+	var unavailable *UnavailableError
+	var rateLimited *RateLimitedError
+	return errors.As(err, &unavailable) || errors.As(err, &rateLimited)
+}
+
+var errBodyTooLarge = fmt.Errorf("reply body exceeds the %d byte limit", maxResponseBody)
+
+// classifyResponse turns a non-2xx reply of a FOTA call into one of the typed errors; a 2xx gives
+// nil. It judges gateway faults and FOTA error codes by their code, never by message text.
+func classifyResponse(status int, header http.Header, body []byte, now time.Time) error {
+	if status >= 200 && status <= 299 {
+		return nil
+	}
+	if len(body) > maxResponseBody {
+		return &UnavailableError{StatusCode: status, Err: errBodyTooLarge}
+	}
+	fault, isFault := decodeGatewayFault(body)
+	fotaErr, isFOTAError := decodeErrorBody(body)
+	switch {
+	case status == http.StatusTooManyRequests || isFault && fault.Fault.Code == faultThrottled:
+		return &RateLimitedError{RetryAfter: parseRetryAfter(header.Get("Retry-After"), now)}
+	case isFault && (fault.Fault.Code == faultInvalidCredentials || fault.Fault.Code == faultMissingCredentials):
+		return &CredentialsError{Problem: AccessTokenRejected, StatusCode: status, Code: fault.Fault.Code, Message: shorten(fault.Fault.Message)}
+	case isFOTAError && isSessionTokenCode(fotaErr.ErrorCode):
+		return &CredentialsError{Problem: SessionTokenRejected, StatusCode: status, Code: shorten(fotaErr.ErrorCode), Message: shorten(fotaErr.ErrorMessage)}
+	case status == http.StatusUnauthorized:
+		code, message := describeBody(fault, isFault, fotaErr, isFOTAError)
+		return &CredentialsError{Problem: AccessTokenRejected, StatusCode: status, Code: code, Message: message}
+	case status >= 500:
+		return &UnavailableError{StatusCode: status, Err: bodyDescription(fault, isFault, fotaErr, isFOTAError)}
+	case status >= 400 && isFOTAError:
+		return &APIError{StatusCode: status, Code: shorten(fotaErr.ErrorCode), Message: shorten(fotaErr.ErrorMessage)}
+	case status >= 400:
+		return &UnavailableError{StatusCode: status, Err: errors.New("reply is not a ThingSpace error object")}
+	default:
+		return &UnavailableError{StatusCode: status, Err: errors.New("unexpected status")}
+	}
+}
+
+// isSessionTokenCode matches ThingSpace's session errors such as
+// "UnifiedWebService.SessionToken.Expired" or "SessionToken.Invalid".
+func isSessionTokenCode(code string) bool {
+	return strings.Contains(strings.ToLower(code), "sessiontoken")
+}
+
+func decodeGatewayFault(body []byte) (GatewayFault, bool) {
+	var fault GatewayFault
+	if err := json.Unmarshal(body, &fault); err != nil || fault.Fault.Code == "" {
+		return GatewayFault{}, false
+	}
+	return fault, true
+}
+
+func decodeErrorBody(body []byte) (ErrorBody, bool) {
+	var errBody ErrorBody
+	if err := json.Unmarshal(body, &errBody); err != nil || errBody.ErrorCode == "" && errBody.ErrorMessage == "" {
+		return ErrorBody{}, false
+	}
+	return errBody, true
+}
+
+func describeBody(fault GatewayFault, isFault bool, fotaErr ErrorBody, isFOTAError bool) (code, message string) {
+	switch {
+	case isFault:
+		return shorten(fault.Fault.Code), shorten(fault.Fault.Message)
+	case isFOTAError:
+		return shorten(fotaErr.ErrorCode), shorten(fotaErr.ErrorMessage)
+	default:
+		return "", ""
+	}
+}
+
+func bodyDescription(fault GatewayFault, isFault bool, fotaErr ErrorBody, isFOTAError bool) error {
+	code, message := describeBody(fault, isFault, fotaErr, isFOTAError)
+	switch {
+	case code != "" && message != "":
+		return errors.New(code + ": " + message)
+	case code != "" || message != "":
+		return errors.New(code + message)
+	default:
+		return nil
+	}
+}
+
+// parseRetryAfter reads Retry-After as delay-seconds or an HTTP date, bounded so that neither a
+// zero nor an absurd value can make the operator retry in a hot loop or give up for days.
+func parseRetryAfter(value string, now time.Time) time.Duration {
+	value = strings.TrimSpace(value)
+	if value == "" {
+		return defaultRetryAfter
+	}
+	if seconds, err := strconv.ParseInt(value, 10, 64); err == nil {
+		if seconds > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter
+		}
+		return clampRetryAfter(time.Duration(seconds) * time.Second)
+	}
+	if date, err := http.ParseTime(value); err == nil {
+		return clampRetryAfter(date.Sub(now))
+	}
+	return defaultRetryAfter
+}
+
+func clampRetryAfter(d time.Duration) time.Duration {
+	return min(max(d, minRetryAfter), maxRetryAfter)
+}
+
+// shorten keeps a ThingSpace-supplied string short enough for a status condition, cutting on a
+// rune boundary.
+func shorten(s string) string {
+	if len(s) <= maxMessageLength {
+		return s
+	}
+	cut := maxMessageLength
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
+}
+
+// redactSecrets removes every secret value from the ThingSpace-supplied text of err, in case a
+// server echoes a token or a password back. It edits err in place: callers pass errors they
+// just built.
+func redactSecrets(err error, secrets []string) error {
+	redact := func(s string) string {
+		for _, secret := range secrets {
+			if secret != "" {
+				s = strings.ReplaceAll(s, secret, "[redacted]")
+			}
+		}
+		return s
+	}
+	var (
+		apiErr      *APIError
+		credErr     *CredentialsError
+		unavailable *UnavailableError
+	)
+	switch {
+	case errors.As(err, &apiErr):
+		apiErr.Code, apiErr.Message = redact(apiErr.Code), redact(apiErr.Message)
+	case errors.As(err, &credErr):
+		credErr.Code, credErr.Message = redact(credErr.Code), redact(credErr.Message)
+	case errors.As(err, &unavailable) && unavailable.Err != nil:
+		if text := unavailable.Err.Error(); redact(text) != text {
+			unavailable.Err = errors.New(redact(text))
+		}
+	}
+	return err
+}

@@ -1,0 +1,380 @@
+package thingspace
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+	"k8s.io/apimachinery/pkg/types"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+)
+
+const (
+	// defaultAccessTokenLifetime applies when the token endpoint does not say; ThingSpace
+	// documents one hour.
+	defaultAccessTokenLifetime = time.Hour
+	// accessTokenRefreshMargin renews an access token this long before it expires, so that no
+	// call goes out with a token about to die.
+	accessTokenRefreshMargin = time.Minute
+
+	// sessionIdleLimit is how long ThingSpace keeps an unused session token alive.
+	sessionIdleLimit = 20 * time.Minute
+	// sessionRefreshMargin logs in again this long before the idle limit.
+	sessionRefreshMargin = 2 * time.Minute
+
+	// maxRejectedVersions bounds how many rejected versions of one Secret are remembered.
+	maxRejectedVersions = 8
+)
+
+// tokenPair is the two tokens of a FOTA call.
+type tokenPair struct {
+	access  string
+	session string
+}
+
+type tokenEndpoints struct {
+	tokenURL string
+	loginURL string
+}
+
+// tokenCache mints access and session tokens from a Secret's credentials and keeps them per
+// Secret version, so that the many campaigns sharing a Secret mint once, and a rejected login
+// is not repeated (five failed logins lock a ThingSpace account) until the Secret changes.
+type tokenCache struct {
+	endpoints  tokenEndpoints
+	httpClient *http.Client
+	timeout    time.Duration
+	clock      func() time.Time
+
+	mu       sync.Mutex
+	entries  map[secretVersion]*tokenEntry
+	sequence uint64
+}
+
+type secretVersion struct {
+	uid             types.UID
+	resourceVersion string
+}
+
+// mintInputs are the values an entry's tokens were minted from. They normally follow from the
+// Secret version; comparing them keeps a caller that reuses a version with other values from
+// getting someone else's tokens.
+type mintInputs struct {
+	clientID, clientSecret, username, password string
+}
+
+func mintInputsOf(creds Credentials) mintInputs {
+	return mintInputs{creds.ClientID, creds.ClientSecret, creds.Username, creds.Password}
+}
+
+// tokenEntry is the state of one Secret version. Its lock is held while minting, so concurrent
+// callers wait for the first one's tokens instead of minting their own.
+type tokenEntry struct {
+	lock     chan struct{}
+	inputs   mintInputs
+	sequence uint64
+
+	accessToken      string
+	accessRefreshAt  time.Time
+	sessionToken     string
+	sessionRefreshAt time.Time
+
+	// rejected is the remembered refusal of the client credentials or the login. It is atomic
+	// because the cache inspects it, under its own lock, while the entry's holder may set it.
+	rejected atomic.Pointer[CredentialsError]
+}
+
+func newTokenCache(endpoints tokenEndpoints, httpClient *http.Client, timeout time.Duration, clock func() time.Time) *tokenCache {
+	return &tokenCache{
+		endpoints:  endpoints,
+		httpClient: httpClient,
+		timeout:    timeout,
+		clock:      clock,
+		entries:    map[secretVersion]*tokenEntry{},
+	}
+}
+
+// tokensFor returns the tokens to send with creds, minting what is missing or about to expire.
+func (c *tokenCache) tokensFor(ctx context.Context, creds Credentials) (tokenPair, error) {
+	tokens := tokenPair{access: creds.AccessToken, session: creds.SessionToken}
+	if !creds.mintsAny() {
+		return tokens, nil
+	}
+	entry := c.entryFor(creds)
+	if err := entry.acquire(ctx); err != nil {
+		return tokenPair{}, err
+	}
+	defer entry.release()
+	if rejected := entry.rejected.Load(); rejected != nil {
+		remembered := *rejected
+		return tokenPair{}, &remembered
+	}
+	if creds.mintsAccessToken() {
+		if err := c.ensureAccessToken(ctx, creds, entry); err != nil {
+			return tokenPair{}, err
+		}
+		tokens.access = entry.accessToken
+	}
+	if creds.logsIn() {
+		if err := c.ensureSessionToken(ctx, creds, tokens.access, entry); err != nil {
+			return tokenPair{}, err
+		}
+		tokens.session = entry.sessionToken
+		// The session stays alive for sessionIdleLimit after its last use, which is now.
+		entry.sessionRefreshAt = c.clock().Add(sessionIdleLimit - sessionRefreshMargin)
+	}
+	return tokens, nil
+}
+
+// invalidate drops the minted tokens that ThingSpace refused in used, unless another caller
+// has already replaced them. When ctx ends first, the next tokensFor fails on ctx as well.
+func (c *tokenCache) invalidate(ctx context.Context, creds Credentials, used tokenPair) {
+	if !creds.mintsAny() {
+		return
+	}
+	entry := c.entryFor(creds)
+	if entry.acquire(ctx) != nil {
+		return
+	}
+	defer entry.release()
+	if entry.accessToken == used.access {
+		entry.accessToken = ""
+	}
+	if entry.sessionToken == used.session {
+		entry.sessionToken = ""
+	}
+}
+
+// forget drops every entry of the Secret with uid.
+func (c *tokenCache) forget(uid types.UID) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for version := range c.entries {
+		if version.uid == uid {
+			delete(c.entries, version)
+		}
+	}
+}
+
+// entryFor returns the entry of creds' Secret version, creating it when the version is new.
+// A new version drops the tokens of older ones; their remembered rejections stay, so that a
+// stale read of an old version cannot repeat a failed login.
+func (c *tokenCache) entryFor(creds Credentials) *tokenEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	version := secretVersion{uid: creds.SecretUID, resourceVersion: creds.ResourceVersion}
+	inputs := mintInputsOf(creds)
+	if entry, ok := c.entries[version]; ok && entry.inputs == inputs {
+		return entry
+	}
+	c.dropOtherVersions(version)
+	c.sequence++
+	entry := &tokenEntry{lock: make(chan struct{}, 1), inputs: inputs, sequence: c.sequence}
+	c.entries[version] = entry
+	return entry
+}
+
+func (c *tokenCache) dropOtherVersions(keep secretVersion) {
+	var rejected []secretVersion
+	for version, entry := range c.entries {
+		switch {
+		case version.uid != keep.uid:
+		case version == keep || entry.rejected.Load() == nil:
+			delete(c.entries, version)
+		default:
+			rejected = append(rejected, version)
+		}
+	}
+	for len(rejected) > maxRejectedVersions-1 {
+		oldest := 0
+		for i, version := range rejected {
+			if c.entries[version].sequence < c.entries[rejected[oldest]].sequence {
+				oldest = i
+			}
+		}
+		delete(c.entries, rejected[oldest])
+		rejected = append(rejected[:oldest], rejected[oldest+1:]...)
+	}
+}
+
+func (e *tokenEntry) acquire(ctx context.Context) error {
+	select {
+	case e.lock <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (e *tokenEntry) release() { <-e.lock }
+
+func (c *tokenCache) ensureAccessToken(ctx context.Context, creds Credentials, entry *tokenEntry) error {
+	if entry.accessToken != "" && c.clock().Before(entry.accessRefreshAt) {
+		return nil
+	}
+	logf.FromContext(ctx).V(1).Info("Minting a ThingSpace access token", "secretUID", creds.SecretUID)
+	token, lifetime, err := c.mintAccessToken(ctx, creds)
+	if err != nil {
+		return c.recordFailure(entry, tokenKindAccess, redactSecrets(err, creds.secretValues()))
+	}
+	tokenMintsTotal.WithLabelValues(tokenKindAccess, mintSucceeded).Inc()
+	entry.accessToken = token
+	entry.accessRefreshAt = c.clock().Add(lifetime - min(accessTokenRefreshMargin, lifetime/2))
+	return nil
+}
+
+func (c *tokenCache) ensureSessionToken(ctx context.Context, creds Credentials, accessToken string, entry *tokenEntry) error {
+	if entry.sessionToken != "" && c.clock().Before(entry.sessionRefreshAt) {
+		return nil
+	}
+	logf.FromContext(ctx).V(1).Info("Logging in to ThingSpace for a session token", "secretUID", creds.SecretUID)
+	token, err := c.login(ctx, accessToken, creds.Username, creds.Password)
+	if err != nil {
+		var credErr *CredentialsError
+		if errors.As(err, &credErr) && credErr.Problem == AccessTokenRejected {
+			// The gateway refused the bearer before the login service saw the password: not a
+			// failed login, just an access token to mint again.
+			entry.accessToken = ""
+		}
+		return c.recordFailure(entry, tokenKindSession, redactSecrets(err, append(creds.secretValues(), accessToken)))
+	}
+	tokenMintsTotal.WithLabelValues(tokenKindSession, mintSucceeded).Inc()
+	entry.sessionToken = token
+	return nil
+}
+
+// recordFailure counts a failed mint and remembers a refusal of the Secret's own credentials.
+func (c *tokenCache) recordFailure(entry *tokenEntry, kind string, err error) error {
+	var credErr *CredentialsError
+	if !errors.As(err, &credErr) {
+		tokenMintsTotal.WithLabelValues(kind, mintFailed).Inc()
+		return err
+	}
+	tokenMintsTotal.WithLabelValues(kind, mintRejected).Inc()
+	switch credErr.Problem {
+	case ClientCredentialsRejected, LoginRejected, LoginLocked:
+		remembered := *credErr
+		entry.rejected.Store(&remembered)
+	}
+	return err
+}
+
+// mintAccessToken asks the OAuth2 token endpoint for an access token with the client
+// credentials grant and Basic authentication, and says how long the token lives.
+func (c *tokenCache) mintAccessToken(ctx context.Context, creds Credentials) (string, time.Duration, error) {
+	config := clientcredentials.Config{
+		ClientID:     creds.ClientID,
+		ClientSecret: creds.ClientSecret,
+		TokenURL:     c.endpoints.tokenURL,
+		AuthStyle:    oauth2.AuthStyleInHeader,
+	}
+	ctx, cancel := context.WithTimeout(withOperation(ctx, operationToken), c.timeout)
+	defer cancel()
+	token, err := config.Token(context.WithValue(ctx, oauth2.HTTPClient, c.httpClient))
+	if err != nil {
+		return "", 0, classifyTokenError(err, c.clock())
+	}
+	return token.AccessToken, tokenLifetime(token), nil
+}
+
+func tokenLifetime(token *oauth2.Token) time.Duration {
+	switch {
+	case token.ExpiresIn > 0:
+		return time.Duration(token.ExpiresIn) * time.Second
+	case !token.Expiry.IsZero():
+		// The oauth2 package computed Expiry from the real clock.
+		return max(time.Until(token.Expiry), 0)
+	default:
+		return defaultAccessTokenLifetime
+	}
+}
+
+// classifyTokenError turns the oauth2 package's error into a typed one, without its text: the
+// oauth2 error quotes the whole reply body.
+func classifyTokenError(err error, now time.Time) error {
+	var retrieveErr *oauth2.RetrieveError
+	if !errors.As(err, &retrieveErr) {
+		return &UnavailableError{Err: fmt.Errorf("minting an access token: %w", err)}
+	}
+	status, header := 0, http.Header{}
+	if retrieveErr.Response != nil {
+		status, header = retrieveErr.Response.StatusCode, retrieveErr.Response.Header
+	}
+	isClientError := status >= 400 && status <= 499 && status != http.StatusTooManyRequests
+	if !isClientError && retrieveErr.ErrorCode == "" {
+		if classified := classifyResponse(status, header, retrieveErr.Body, now); classified != nil {
+			return classified
+		}
+		return &UnavailableError{StatusCode: status, Err: errors.New("token endpoint replied without an access token")}
+	}
+	return &CredentialsError{
+		Problem:    ClientCredentialsRejected,
+		StatusCode: status,
+		Code:       shorten(retrieveErr.ErrorCode),
+		Message:    shorten(retrieveErr.ErrorDescription),
+	}
+}
+
+type loginRequest struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+}
+
+type loginReply struct {
+	SessionToken string `json:"sessionToken"`
+}
+
+// login exchanges username and password for a session token.
+func (c *tokenCache) login(ctx context.Context, accessToken, username, password string) (string, error) {
+	body, err := json.Marshal(loginRequest{Username: username, Password: password})
+	if err != nil {
+		return "", fmt.Errorf("thingspace: encoding the login request: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(withOperation(ctx, operationLogin), c.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoints.loginURL, bytes.NewReader(body))
+	if err != nil {
+		return "", fmt.Errorf("thingspace: building the login request: %w", err)
+	}
+	req.Header.Set("Authorization", "Bearer "+accessToken)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Content-Type", "application/json")
+	status, header, replyBody, err := sendLimited(c.httpClient, req)
+	if err != nil {
+		return "", err
+	}
+	return classifyLogin(status, header, replyBody, c.clock())
+}
+
+// classifyLogin reads a login reply. Any 4xx other than a throttle or a refused bearer token is
+// a refused login: when in doubt the operator does not try again, since each failed attempt
+// brings the account closer to being locked.
+func classifyLogin(status int, header http.Header, body []byte, now time.Time) (string, error) {
+	if status >= 200 && status <= 299 {
+		var reply loginReply
+		if err := json.Unmarshal(body, &reply); err != nil || reply.SessionToken == "" {
+			return "", &UnavailableError{StatusCode: status, Err: errors.New("login reply carries no sessionToken")}
+		}
+		return reply.SessionToken, nil
+	}
+	fault, isFault := decodeGatewayFault(body)
+	if isFault || status < 400 || status > 499 || status == http.StatusTooManyRequests {
+		return "", classifyResponse(status, header, body, now)
+	}
+	fotaErr, isFOTAError := decodeErrorBody(body)
+	code, message := describeBody(fault, isFault, fotaErr, isFOTAError)
+	problem := LoginRejected
+	if strings.Contains(strings.ToLower(code), "locked") {
+		problem = LoginLocked
+	}
+	return "", &CredentialsError{Problem: problem, StatusCode: status, Code: code, Message: message}
+}
