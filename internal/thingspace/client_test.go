@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -342,15 +341,9 @@ func TestErrorsAreClassified(t *testing.T) {
 }
 
 func TestConnectionRefusedIsUnavailable(t *testing.T) {
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closedAddress := listener.Addr().String()
-	_ = listener.Close()
-	client := newClient(t, thingspace.Options{BaseURL: "http://" + closedAddress})
+	client := newClient(t, thingspace.Options{BaseURL: closedURL(t)})
 
-	_, err = client.GetCampaign(t.Context(), staticCredentials, testAccount, testCampaignID)
+	_, err := client.GetCampaign(t.Context(), staticCredentials, testAccount, testCampaignID)
 	unavailable := errorAs[*thingspace.UnavailableError](t, err)
 	if unavailable.StatusCode != 0 || !thingspace.IsRetriable(err) {
 		t.Errorf("got %+v, want a retriable error without a status", *unavailable)

@@ -109,7 +109,8 @@ func (l *requestLog) violation(v Violation) {
 	l.violations = append(l.violations, v)
 }
 
-// Requests returns every request answered so far, oldest first, as copies.
+// Requests returns every request answered so far, in the order they were answered, as copies.
+// Bodies are as received, login passwords included (only /_sim/requests redacts them).
 func (s *Server) Requests() []Request {
 	s.log.mu.Lock()
 	defer s.log.mu.Unlock()

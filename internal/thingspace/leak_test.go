@@ -1,0 +1,207 @@
+package thingspace_test
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-logr/logr/funcr"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	"github.com/fota-operator/fota-operator/internal/thingspace"
+	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+)
+
+const (
+	expiredSessionToken = "expired-session-token-2bV7"
+	wrongPassword       = "wrong-password-4cN9"
+	wrongClientSecret   = "wrong-client-secret-1dF5"
+)
+
+// errorPath is one way a call can fail.
+type errorPath struct {
+	name    string
+	faults  []simulator.Fault
+	creds   func(t *testing.T) thingspace.Credentials
+	timeout time.Duration
+	closed  bool // the server is gone: connection refused
+}
+
+func static(*testing.T) thingspace.Credentials { return staticCredentials }
+
+func minted(password string) func(t *testing.T) thingspace.Credentials {
+	return func(t *testing.T) thingspace.Credentials { return mintingCredentials(t, "uid-1", "1", password) }
+}
+
+// Every path echoes a secret in ThingSpace's reply where it can, as a careless server might.
+var errorPaths = []errorPath{
+	{name: "static: 400 echoing the access token", creds: static, faults: []simulator.Fault{{Status: 400,
+		Body: `{"errorCode":"INVALID_PARAMETER","errorMessage":"bad header Bearer ` + staticAccessToken + `"}`}}},
+	{name: "static: 401 gateway fault echoing the session token", creds: static, faults: []simulator.Fault{{Status: 401,
+		Body: `{"fault":{"code":"900901","message":"Invalid Credentials ` + staticSessionToken + `"}}`}}},
+	{name: "static: expired session token", creds: func(*testing.T) thingspace.Credentials {
+		return thingspace.Credentials{AccessToken: staticAccessToken, SessionToken: expiredSessionToken}
+	}},
+	{name: "static: 429", creds: static, faults: []simulator.Fault{{Status: 429, RetryAfter: "3"}}},
+	{name: "static: 503 echoing the access token", creds: static, faults: []simulator.Fault{{Status: 503,
+		Body: `{"errorCode":"INTERNAL","errorMessage":"` + staticAccessToken + `"}`}}},
+	{name: "static: HTML page", creds: static, faults: []simulator.Fault{{Status: 502}}},
+	{name: "static: invalid JSON", creds: static, faults: []simulator.Fault{{Status: 200, Body: `{"id":`}}},
+	{name: "static: oversized reply", creds: static, faults: []simulator.Fault{{Status: 200, Body: strings.Repeat(staticAccessToken, 1<<17)}}},
+	{name: "static: timeout", creds: static, timeout: 200 * time.Millisecond, faults: []simulator.Fault{{Latency: time.Minute}}},
+	{name: "static: dropped connection", creds: static, faults: []simulator.Fault{{DropConnection: true}}},
+	{name: "static: connection refused", creds: static, closed: true},
+	{name: "minted: client credentials rejected, echoed", creds: func(t *testing.T) thingspace.Credentials {
+		creds := mintingCredentials(t, "uid-1", "1", testPassword)
+		creds.ClientSecret = wrongClientSecret
+		return creds
+	}, faults: []simulator.Fault{{Kind: simulator.KindToken, Status: 401,
+		Body: `{"error":"invalid_client","error_description":"unknown secret ` + wrongClientSecret + `"}`}}},
+	{name: "minted: client credentials rejected", creds: func(t *testing.T) thingspace.Credentials {
+		creds := mintingCredentials(t, "uid-1", "1", testPassword)
+		creds.ClientSecret = wrongClientSecret
+		return creds
+	}},
+	{name: "minted: token endpoint unavailable", creds: minted(testPassword), faults: []simulator.Fault{{Kind: simulator.KindToken, Status: 503}}},
+	{name: "minted: token endpoint garbage", creds: minted(testPassword), faults: []simulator.Fault{{Kind: simulator.KindToken, Status: 200, Body: "<html>" + testClientSecret}}},
+	{name: "minted: login rejected", creds: minted(wrongPassword)},
+	{name: "minted: login rejected, echoed", creds: minted(wrongPassword), faults: []simulator.Fault{{Kind: simulator.KindLogin, Status: 401,
+		Body: `{"errorCode":"UnifiedWebService.Login.InvalidCredentials","errorMessage":"password ` + wrongPassword + ` is wrong"}`}}},
+	{name: "minted: login locked", creds: minted(testPassword), faults: []simulator.Fault{{Kind: simulator.KindLogin, Status: 401,
+		Body: `{"errorCode":"UnifiedWebService.Login.Locked","errorMessage":"locked"}`}}},
+	{name: "minted: login without a session token", creds: minted(testPassword), faults: []simulator.Fault{{Kind: simulator.KindLogin, Status: 200, Body: `{}`}}},
+	{name: "minted: 401 after the retry", creds: minted(testPassword), faults: []simulator.Fault{{Kind: simulator.KindDates, Status: 401}}},
+	{name: "minted: 400", creds: minted(testPassword), faults: []simulator.Fault{{Kind: simulator.KindDates, Status: 400}}},
+}
+
+func TestSecretsNeverLeak(t *testing.T) {
+	var logs syncBuffer
+	logger := funcr.New(func(prefix, args string) { logs.WriteString(prefix + " " + args + "\n") }, funcr.Options{Verbosity: 10})
+	ctx := logf.IntoContext(context.Background(), logger)
+
+	for _, path := range errorPaths {
+		t.Run(path.name, func(t *testing.T) {
+			w := mintingWorld(t, nil)
+			w.sim.Seed(sampleCampaign(testAccount, testCampaignID, pendingStart()))
+			for _, fault := range path.faults {
+				w.sim.InjectFault(fault)
+			}
+			baseURL := w.baseURL
+			if path.closed {
+				baseURL = closedURL(t)
+			}
+			client := newClient(t, thingspace.Options{BaseURL: baseURL, Timeout: cmp.Or(path.timeout, 5*time.Second)})
+
+			_, err := client.UpdateCampaignDates(ctx, path.creds(t), testAccount, testCampaignID, thingspace.Dates{StartDate: "2026-12-01", EndDate: "2026-12-07"})
+			if err == nil {
+				t.Fatal("got no error, want one")
+			}
+			secrets := append(testSecrets(), mintedTokens(w)...)
+			for _, shown := range []string{err.Error(), fmt.Sprintf("%v", err), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)} {
+				if leaked := findSecret(shown, secrets); leaked != "" {
+					t.Errorf("error %q shows the secret %q", shown, leaked)
+				}
+			}
+		})
+	}
+
+	if leaked := findSecret(logs.String(), testSecrets()); leaked != "" {
+		t.Errorf("logs show the secret %q:\n%s", leaked, logs.String())
+	}
+	if !strings.Contains(logs.String(), "Logging in to ThingSpace") {
+		t.Errorf("logs do not record the logins; the log check saw nothing:\n%s", logs.String())
+	}
+	families, err := metrics.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, family := range families {
+		for _, metric := range family.GetMetric() {
+			for _, label := range metric.GetLabel() {
+				if leaked := findSecret(label.GetValue(), append(testSecrets(), testAccount)); leaked != "" {
+					t.Errorf("metric %s label %s=%q shows %q", family.GetName(), label.GetName(), label.GetValue(), leaked)
+				}
+			}
+		}
+	}
+}
+
+func TestPrintingCredentialsShowsNoValue(t *testing.T) {
+	creds := thingspace.Credentials{
+		SecretUID: "uid-1", ResourceVersion: "7",
+		AccessToken: staticAccessToken, SessionToken: staticSessionToken,
+		ClientID: testClientID, ClientSecret: testClientSecret, Username: testUsername, Password: testPassword,
+	}
+	type holder struct{ Creds thingspace.Credentials }
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d"} {
+		for _, value := range []any{creds, &creds, holder{creds}, []thingspace.Credentials{creds}} {
+			shown := fmt.Sprintf(verb, value)
+			if leaked := findSecret(shown, testSecrets()); leaked != "" {
+				t.Errorf("Sprintf(%q, %T) = %q shows %q", verb, value, shown, leaked)
+			}
+			if !strings.Contains(shown, "uid-1") {
+				t.Errorf("Sprintf(%q, %T) = %q does not say which Secret", verb, value, shown)
+			}
+		}
+	}
+}
+
+func testSecrets() []string {
+	return []string{
+		staticAccessToken, staticSessionToken, expiredSessionToken,
+		testClientSecret, wrongClientSecret, testPassword, wrongPassword,
+	}
+}
+
+// mintedTokens returns every token the simulator saw, which includes what it minted.
+func mintedTokens(w *world) []string {
+	var tokens []string
+	for _, r := range w.sim.Requests() {
+		tokens = append(tokens, r.AccessToken, r.SessionToken)
+	}
+	return tokens
+}
+
+func findSecret(text string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret != "" && strings.Contains(text, secret) {
+			return secret
+		}
+	}
+	return ""
+}
+
+func closedURL(t *testing.T) string {
+	t.Helper()
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	address := listener.Addr().String()
+	_ = listener.Close()
+	return "http://" + address
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) WriteString(s string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf.WriteString(s)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

@@ -1,0 +1,299 @@
+package thingspace_test
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/fota-operator/fota-operator/internal/thingspace"
+	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+)
+
+func TestMintedTokensAreMintedOnceForManyCalls(t *testing.T) {
+	w := mintingWorld(t, nil)
+	w.sim.Seed(sampleCampaign(testAccount, testCampaignID, pendingStart()))
+	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
+	creds := mintingCredentials(t, "uid-1", "1", testPassword)
+
+	for range 5 {
+		if _, err := client.GetCampaign(t.Context(), creds, testAccount, testCampaignID); err != nil {
+			t.Fatalf("GetCampaign: %v", err)
+		}
+	}
+
+	if n := w.sim.Count(http.MethodPost, simulator.KindToken); n != 1 {
+		t.Errorf("%d token requests, want 1", n)
+	}
+	if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 1 {
+		t.Errorf("%d logins, want 1", n)
+	}
+	if statuses := w.statuses(simulator.KindGet); !allOK(statuses) || len(statuses) != 5 {
+		t.Errorf("GET statuses %v, want five 200s", statuses)
+	}
+	// The login carried the minted access token; the FOTA calls carried both minted tokens.
+	var minted simulator.Request
+	for _, r := range w.sim.Requests() {
+		switch r.Kind {
+		case simulator.KindLogin:
+			minted = r
+		case simulator.KindGet:
+			if r.AccessToken != minted.AccessToken || r.SessionToken == "" || r.AccessToken == "" {
+				t.Errorf("GET carried access %q and session %q, want the minted ones", r.AccessToken, r.SessionToken)
+			}
+		}
+	}
+}
+
+func TestRefusedMintedTokensAreMintedAgainAndTheCallRetriedOnce(t *testing.T) {
+	w := mintingWorld(t, nil)
+	w.sim.Seed(sampleCampaign(testAccount, testCampaignID, pendingStart()))
+	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
+	creds := mintingCredentials(t, "uid-1", "1", testPassword)
+	if _, err := client.GetCampaign(t.Context(), creds, testAccount, testCampaignID); err != nil {
+		t.Fatalf("first GetCampaign: %v", err)
+	}
+
+	w.sim.ExpireTokens()
+	if _, err := client.GetCampaign(t.Context(), creds, testAccount, testCampaignID); err != nil {
+		t.Fatalf("GetCampaign after the tokens expired: %v", err)
+	}
+
+	if statuses := w.statuses(simulator.KindGet); !slices.Equal(statuses, []int{200, 401, 200}) {
+		t.Errorf("GET statuses %v, want 200, then 401 and one retry with 200", statuses)
+	}
+	if n := w.sim.Count(http.MethodPost, simulator.KindToken); n != 2 {
+		t.Errorf("%d token requests, want 2", n)
+	}
+	if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 2 {
+		t.Errorf("%d logins, want 2", n)
+	}
+}
+
+func TestACallIsRetriedOnlyOnce(t *testing.T) {
+	w := mintingWorld(t, nil)
+	w.sim.Seed(sampleCampaign(testAccount, testCampaignID, pendingStart()))
+	w.sim.InjectFault(simulator.Fault{Kind: simulator.KindGet, Status: 401})
+	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
+
+	_, err := client.GetCampaign(t.Context(), mintingCredentials(t, "uid-1", "1", testPassword), testAccount, testCampaignID)
+	errorAs[*thingspace.CredentialsError](t, err)
+	if n := w.sim.Count(http.MethodGet, simulator.KindGet); n != 2 {
+		t.Errorf("%d GETs, want 2: the call and one retry", n)
+	}
+}
+
+func TestTokensAreRefreshedBeforeTheyExpire(t *testing.T) {
+	t.Run("an access token about to expire is minted again before use", func(t *testing.T) {
+		clock := newFakeClock()
+		w := mintingWorld(t, clock.Now)
+		w.sim.Seed(sampleCampaign(testAccount, testCampaignID, clock.Now().AddDate(0, 0, 30)))
+		client := newClient(t, thingspace.Options{BaseURL: w.baseURL, Clock: clock.Now})
+		creds := mintingCredentials(t, "uid-1", "1", testPassword)
+
+		// A call every 10 minutes keeps the session alive; the access token lives an hour.
+		for _, step := range []time.Duration{0, 10 * time.Minute, 10 * time.Minute, 10 * time.Minute, 10 * time.Minute, 10 * time.Minute, 9*time.Minute + 30*time.Second} {
+			clock.Advance(step)
+			if _, err := client.GetCampaign(t.Context(), creds, testAccount, testCampaignID); err != nil {
+				t.Fatalf("GetCampaign at %s: %v", clock.Now(), err)
+			}
+		}
+
+		if n := w.sim.Count(http.MethodPost, simulator.KindToken); n != 2 {
+			t.Errorf("%d token requests, want 2: the second 30s before the first token expires", n)
+		}
+		if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 1 {
+			t.Errorf("%d logins, want 1: the session stayed in use", n)
+		}
+		if statuses := w.statuses(simulator.KindGet); !allOK(statuses) {
+			t.Errorf("GET statuses %v, want only 200s: no call should go out with a dead token", statuses)
+		}
+	})
+	t.Run("a session unused for nearly 20 minutes is replaced by a new login", func(t *testing.T) {
+		clock := newFakeClock()
+		w := mintingWorld(t, clock.Now)
+		w.sim.Seed(sampleCampaign(testAccount, testCampaignID, clock.Now().AddDate(0, 0, 30)))
+		client := newClient(t, thingspace.Options{BaseURL: w.baseURL, Clock: clock.Now})
+		creds := mintingCredentials(t, "uid-1", "1", testPassword)
+
+		for _, step := range []time.Duration{0, 19 * time.Minute} {
+			clock.Advance(step)
+			if _, err := client.GetCampaign(t.Context(), creds, testAccount, testCampaignID); err != nil {
+				t.Fatalf("GetCampaign at %s: %v", clock.Now(), err)
+			}
+		}
+
+		if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 2 {
+			t.Errorf("%d logins, want 2", n)
+		}
+		if n := w.sim.Count(http.MethodPost, simulator.KindToken); n != 1 {
+			t.Errorf("%d token requests, want 1: the access token was still good", n)
+		}
+		if statuses := w.statuses(simulator.KindGet); !allOK(statuses) {
+			t.Errorf("GET statuses %v, want only 200s", statuses)
+		}
+	})
+}
+
+func TestRejectedLoginIsNotRetriedUntilTheSecretChanges(t *testing.T) {
+	w := mintingWorld(t, nil)
+	w.sim.Seed(sampleCampaign(testAccount, testCampaignID, pendingStart()))
+	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
+	wrong := mintingCredentials(t, "uid-1", "1", "wrong-password-4cN9")
+
+	for attempt := range 4 {
+		_, err := client.GetCampaign(t.Context(), wrong, testAccount, testCampaignID)
+		if credErr := errorAs[*thingspace.CredentialsError](t, err); credErr.Problem != thingspace.LoginRejected {
+			t.Fatalf("attempt %d: problem %s, want LoginRejected", attempt, credErr.Problem)
+		}
+	}
+	if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 1 {
+		t.Errorf("%d logins with the same Secret version, want 1", n)
+	}
+	if n := w.sim.Count(http.MethodGet, simulator.KindGet); n != 0 {
+		t.Errorf("%d GETs without a session, want 0", n)
+	}
+
+	fixed := mintingCredentials(t, "uid-1", "2", testPassword)
+	if _, err := client.GetCampaign(t.Context(), fixed, testAccount, testCampaignID); err != nil {
+		t.Fatalf("GetCampaign after the Secret changed: %v", err)
+	}
+	if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 2 {
+		t.Errorf("%d logins after the Secret changed, want 2", n)
+	}
+
+	// A stale read of the old version must not try the wrong password again.
+	_, err := client.GetCampaign(t.Context(), wrong, testAccount, testCampaignID)
+	errorAs[*thingspace.CredentialsError](t, err)
+	if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 2 {
+		t.Errorf("%d logins after a stale read of the rejected version, want still 2", n)
+	}
+}
+
+func TestLockedLoginIsReported(t *testing.T) {
+	w := mintingWorld(t, nil)
+	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
+
+	// Each new Secret version gets one attempt; ThingSpace locks the user after five failures.
+	var err error
+	for version := 1; version <= 6; version++ {
+		creds := mintingCredentials(t, "uid-1", fmt.Sprint(version), "wrong-password-4cN9")
+		_, err = client.GetCampaign(t.Context(), creds, testAccount, testCampaignID)
+	}
+
+	credErr := errorAs[*thingspace.CredentialsError](t, err)
+	if credErr.Problem != thingspace.LoginLocked {
+		t.Errorf("problem %s, want LoginLocked", credErr.Problem)
+	}
+	if !strings.Contains(err.Error(), "locked") {
+		t.Errorf("message %q does not say the login is locked", err)
+	}
+	if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 6 {
+		t.Errorf("%d logins for 6 Secret versions, want 6", n)
+	}
+}
+
+func TestRejectedClientCredentialsAreNotRetriedUntilTheSecretChanges(t *testing.T) {
+	w := mintingWorld(t, nil)
+	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
+	creds := mintingCredentials(t, "uid-1", "1", testPassword)
+	creds.ClientSecret = "wrong-client-secret-1dF5"
+
+	for range 3 {
+		_, err := client.GetCampaign(t.Context(), creds, testAccount, testCampaignID)
+		credErr := errorAs[*thingspace.CredentialsError](t, err)
+		if credErr.Problem != thingspace.ClientCredentialsRejected || credErr.Code != "invalid_client" {
+			t.Fatalf("got %+v, want ClientCredentialsRejected with invalid_client", *credErr)
+		}
+	}
+	if n := w.sim.Count(http.MethodPost, simulator.KindToken); n != 1 {
+		t.Errorf("%d token requests, want 1", n)
+	}
+	if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 0 {
+		t.Errorf("%d logins without an access token, want 0", n)
+	}
+}
+
+func TestAnUnavailableTokenEndpointIsRetriedOnTheNextCall(t *testing.T) {
+	w := mintingWorld(t, nil)
+	w.sim.Seed(sampleCampaign(testAccount, testCampaignID, pendingStart()))
+	w.sim.InjectFault(simulator.Fault{Kind: simulator.KindToken, Status: 503, Times: 1})
+	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
+	creds := mintingCredentials(t, "uid-1", "1", testPassword)
+
+	_, err := client.GetCampaign(t.Context(), creds, testAccount, testCampaignID)
+	if unavailable := errorAs[*thingspace.UnavailableError](t, err); unavailable.StatusCode != 503 {
+		t.Errorf("StatusCode %d, want 503", unavailable.StatusCode)
+	}
+	if _, err := client.GetCampaign(t.Context(), creds, testAccount, testCampaignID); err != nil {
+		t.Errorf("GetCampaign once the token endpoint is back: %v", err)
+	}
+}
+
+func TestConcurrentCampaignsSharingASecretMintOnce(t *testing.T) {
+	w := mintingWorld(t, nil)
+	// Slow token and login replies make the callers overlap.
+	w.sim.InjectFault(simulator.Fault{Kind: simulator.KindToken, Latency: 100 * time.Millisecond})
+	w.sim.InjectFault(simulator.Fault{Kind: simulator.KindLogin, Latency: 100 * time.Millisecond})
+	const campaigns = 20
+	for i := range campaigns {
+		w.sim.Seed(sampleCampaign(testAccount, fmt.Sprintf("campaign-%d", i), pendingStart()))
+	}
+	client := newClient(t, thingspace.Options{BaseURL: w.baseURL, QPS: 1000, Burst: campaigns})
+	creds := mintingCredentials(t, "uid-1", "1", testPassword)
+
+	var wg sync.WaitGroup
+	errs := make(chan error, campaigns)
+	for i := range campaigns {
+		wg.Go(func() {
+			_, err := client.GetCampaign(t.Context(), creds, testAccount, fmt.Sprintf("campaign-%d", i))
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("GetCampaign: %v", err)
+		}
+	}
+
+	if n := w.sim.Count(http.MethodPost, simulator.KindToken); n != 1 {
+		t.Errorf("%d token requests for %d concurrent campaigns, want 1", n, campaigns)
+	}
+	if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 1 {
+		t.Errorf("%d logins for %d concurrent campaigns, want 1", n, campaigns)
+	}
+}
+
+func TestSecretsDoNotShareTokens(t *testing.T) {
+	w := mintingWorld(t, nil)
+	w.sim.Seed(sampleCampaign(testAccount, testCampaignID, pendingStart()))
+	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
+
+	for _, uid := range []string{"uid-1", "uid-2"} {
+		creds := mintingCredentials(t, "", "1", testPassword)
+		creds.SecretUID = types.UID(uid)
+		if _, err := client.GetCampaign(t.Context(), creds, testAccount, testCampaignID); err != nil {
+			t.Fatalf("GetCampaign with Secret %s: %v", uid, err)
+		}
+	}
+
+	if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 2 {
+		t.Errorf("%d logins for two Secrets, want 2", n)
+	}
+}
+
+func allOK(statuses []int) bool {
+	for _, status := range statuses {
+		if status != http.StatusOK {
+			return false
+		}
+	}
+	return true
+}
