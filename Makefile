@@ -75,6 +75,11 @@ build: manifests generate fmt vet ## Build the manager binary.
 run: manifests generate fmt vet ## Run the manager against the cluster of the current kubeconfig (webhook off).
 	ENABLE_WEBHOOKS=false go run . $(ARGS)
 
+.PHONY: dev
+dev: manifests generate setup-envtest ## Run a local control plane, the ThingSpace simulator and the operator with its webhook.
+	go build -o $(LOCALBIN)/fota-dev ./hack/dev
+	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" exec $(LOCALBIN)/fota-dev $(ARGS)
+
 .PHONY: docker-build
 docker-build: ## Build the manager image (needs a Docker engine).
 	docker build -t $(IMG) .

@@ -1,0 +1,204 @@
+// Command dev runs fota-operator on its embedded default, for `make dev`: a local control plane
+// (kube-apiserver and etcd, the envtest binaries) with the CRD and the webhook configuration
+// installed, the ThingSpace simulator seeded with the campaigns of config/samples, and the manager
+// with its admission webhook, all in this one process.
+//
+// It writes a kubeconfig for a cluster-admin user "dev" (bin/dev/kubeconfig, or DEV_KUBECONFIG),
+// prints the line to export it and the simulator's URL, then the line
+//
+//	fota-operator dev environment ready
+//
+// once the webhook answers, so that `kubectl apply -f config/samples/` works from then on. The
+// operator's logs go to stderr. SIGINT or SIGTERM stops the manager, the simulator and the control
+// plane, removes the kubeconfig and exits 0.
+//
+// With THINGSPACE_URL set (or --thingspace-url) the operator talks to that ThingSpace instead, and
+// no simulator runs.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"go.uber.org/zap/zapcore"
+	"golang.org/x/sync/errgroup"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/rest"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	"github.com/fota-operator/fota-operator/internal/manager"
+)
+
+// readyLine is what a person or a script waits for before using the environment.
+const readyLine = "fota-operator dev environment ready"
+
+// controlPlaneStopTimeout bounds how long kube-apiserver and etcd each get to stop before they are
+// killed, so that Ctrl-C never leaves a person waiting long.
+const controlPlaneStopTimeout = 10 * time.Second
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "dev:", err)
+		os.Exit(1)
+	}
+}
+
+// config is what the command line and the environment ask for.
+type config struct {
+	root          string
+	kubeconfig    string
+	thingspaceURL string
+	simulatorAddr string
+	pollInterval  time.Duration
+	logging       zap.Options
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	root, err := repositoryRoot()
+	if err != nil {
+		return config{}, err
+	}
+	// Human-readable logs at info level; --zap-log-level=debug shows the operator's V(1) lines.
+	c := config{root: root, logging: zap.Options{Development: true, Level: zapcore.InfoLevel}}
+	flags := flag.NewFlagSet("dev", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	flags.StringVar(&c.kubeconfig, "write-kubeconfig", envOr("DEV_KUBECONFIG", filepath.Join(root, "bin", "dev", "kubeconfig")),
+		"where to write the kubeconfig of the dev user (env DEV_KUBECONFIG); removed again on exit")
+	flags.StringVar(&c.thingspaceURL, "thingspace-url", os.Getenv("THINGSPACE_URL"),
+		"a ThingSpace to use instead of the simulator (env THINGSPACE_URL); nothing is seeded there")
+	flags.StringVar(&c.simulatorAddr, "simulator-addr", envOr("DEV_SIMULATOR_ADDR", "127.0.0.1:8089"),
+		"where the ThingSpace simulator listens (env DEV_SIMULATOR_ADDR); keep it loopback, its /_sim/ admin endpoints have no authentication")
+	flags.DurationVar(&c.pollInterval, "poll-interval", 30*time.Second,
+		"how often the operator re-reads every campaign from ThingSpace (the deployed default is 10m; shorter here so that changes made through /_sim/ show soon)")
+	c.logging.BindFlags(flags)
+	if err := flags.Parse(args); err != nil {
+		return config{}, err
+	}
+	if flags.NArg() > 0 {
+		return config{}, fmt.Errorf("unexpected arguments %q", flags.Args())
+	}
+	if c.kubeconfig, err = filepath.Abs(c.kubeconfig); err != nil {
+		return config{}, err
+	}
+	return c, nil
+}
+
+func envOr(name, fallback string) string {
+	if value := os.Getenv(name); value != "" {
+		return value
+	}
+	return fallback
+}
+
+// repositoryRoot finds the clone this runs in, from the working directory upwards, so that the
+// command works from any directory of the clone.
+func repositoryRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "config", "crd", "bases")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("config/crd/bases not found here or above: run make dev inside the fota-operator clone")
+		}
+		dir = parent
+	}
+}
+
+// run starts everything, reports readiness, and tears everything down when ctx ends.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
+	c, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&c.logging), zap.WriteTo(stderr)))
+	log := ctrl.Log.WithName("dev")
+
+	assets, err := binaryAssets(c.root, stderr)
+	if err != nil {
+		return err
+	}
+	scheme := manager.NewScheme()
+
+	log.Info("Starting the control plane", "binaries", assets)
+	env := newControlPlane(c.root, assets, scheme)
+	env.ControlPlaneStopTimeout = controlPlaneStopTimeout
+	defer func() {
+		log.Info("Stopping the control plane")
+		err = errors.Join(err, env.Stop())
+	}()
+	restConfig, err := env.Start()
+	if err != nil {
+		return fmt.Errorf("starting the control plane: %w", err)
+	}
+
+	written, err := writeUserKubeconfig(env, c.kubeconfig)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, removeOwnKubeconfig(c.kubeconfig, written)) }()
+
+	thingspaceURL := c.thingspaceURL
+	if thingspaceURL == "" {
+		sim, simURL, err := startSimulator(c.simulatorAddr, filepath.Join(c.root, "config", "samples"), time.Now())
+		if err != nil {
+			return err
+		}
+		defer func() {
+			log.Info("Stopping the ThingSpace simulator")
+			_ = sim.Close()
+		}()
+		thingspaceURL = simURL
+	}
+
+	mgr, err := newManager(restConfig, env.WebhookInstallOptions, thingspaceURL, c.pollInterval)
+	if err != nil {
+		return err
+	}
+
+	fmt.Fprintf(stdout, "export KUBECONFIG=%s\n", c.kubeconfig)
+	fmt.Fprintf(stdout, "kubectl v1.37.2, matching the API server: %s\n", filepath.Join(assets, "kubectl"))
+	if c.thingspaceURL == "" {
+		fmt.Fprintf(stdout, "ThingSpace simulator: %s\n", thingspaceURL)
+	} else {
+		fmt.Fprintf(stdout, "ThingSpace: %s (THINGSPACE_URL; no simulator)\n", thingspaceURL)
+	}
+	return serve(ctx, mgr, restConfig, scheme, stdout)
+}
+
+// serve runs the manager until ctx ends, and prints the ready line once its webhook answers. A
+// manager that fails, or a webhook that never answers, ends it with an error.
+func serve(ctx context.Context, mgr ctrl.Manager, restConfig *rest.Config, scheme *runtime.Scheme, stdout io.Writer) error {
+	group, groupCtx := errgroup.WithContext(ctx)
+	group.Go(func() error { return mgr.Start(groupCtx) })
+	group.Go(func() error {
+		if err := waitForWebhook(groupCtx, restConfig, scheme); err != nil {
+			if groupCtx.Err() != nil {
+				return nil // stopping, or the manager failed and says why
+			}
+			return err
+		}
+		fmt.Fprintln(stdout, readyLine)
+		return nil
+	})
+	return group.Wait()
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"sigs.k8s.io/yaml"
+
+	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/internal/campaign"
+	"github.com/fota-operator/fota-operator/internal/thingspace"
+	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+)
+
+// readSampleCampaigns returns every FotaCampaign in the YAML files of dir (config/samples), so that
+// the simulator can hold the very campaigns a newcomer is about to apply.
+func readSampleCampaigns(dir string) ([]fotav1alpha1.FotaCampaign, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	var campaigns []fotav1alpha1.FotaCampaign
+	for _, file := range files {
+		found, err := fotaCampaignsIn(file)
+		if err != nil {
+			return nil, fmt.Errorf("reading %s: %w", file, err)
+		}
+		campaigns = append(campaigns, found...)
+	}
+	return campaigns, nil
+}
+
+func fotaCampaignsIn(file string) ([]fotav1alpha1.FotaCampaign, error) {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(raw)))
+	var campaigns []fotav1alpha1.FotaCampaign
+	for {
+		doc, err := reader.Read()
+		if errors.Is(err, io.EOF) {
+			return campaigns, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		var fc fotav1alpha1.FotaCampaign
+		if err := yaml.Unmarshal(doc, &fc); err != nil {
+			return nil, err
+		}
+		if fc.GroupVersionKind() == fotav1alpha1.GroupVersion.WithKind("FotaCampaign") {
+			campaigns = append(campaigns, fc)
+		}
+	}
+}
+
+// seedCampaigns is what the simulator starts with: the simulator's sample campaigns (one pending,
+// one in progress, one ended, dated relative to now), with the schedule of every campaign that
+// config/samples names set to exactly the sample's. Applying the samples then finds ThingSpace
+// already equal to the spec, so the campaign syncs without a PUT whatever today's date is.
+func seedCampaigns(samples []fotav1alpha1.FotaCampaign, now time.Time) []thingspace.Campaign {
+	seeds := simulator.SampleCampaigns(now)
+	for _, sample := range samples {
+		matches := func(c thingspace.Campaign) bool {
+			return c.AccountName == sample.Spec.AccountName && c.ID == sample.Spec.CampaignID
+		}
+		i := slices.IndexFunc(seeds, matches)
+		if i < 0 {
+			seeds = append(seeds, describedCampaign(sample))
+			i = len(seeds) - 1
+		}
+		withSchedule(&seeds[i], campaign.Payload(sample.Spec.Schedule))
+	}
+	return seeds
+}
+
+// describedCampaign is a ThingSpace campaign for a sample the simulator does not know, with a
+// description made up from the sample's name.
+func describedCampaign(sample fotav1alpha1.FotaCampaign) thingspace.Campaign {
+	return thingspace.Campaign{
+		ID:               sample.Spec.CampaignID,
+		AccountName:      sample.Spec.AccountName,
+		CampaignName:     sample.Name,
+		SoftwareName:     sample.Name,
+		DistributionType: "HTTP",
+		Status:           simulator.StatusScheduled,
+	}
+}
+
+func withSchedule(c *thingspace.Campaign, d thingspace.Dates) {
+	c.StartDate, c.EndDate = d.StartDate, d.EndDate
+	c.DownloadAfterDate, c.DownloadTimeWindowList = d.DownloadAfterDate, d.DownloadTimeWindowList
+	c.InstallAfterDate, c.InstallTimeWindowList = d.InstallAfterDate, d.InstallTimeWindowList
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"testing"
+	"time"
+
+	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/internal/campaign"
+	"github.com/fota-operator/fota-operator/internal/thingspace"
+	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+)
+
+func samplesDir() string { return filepath.Join("..", "..", "config", "samples") }
+
+func TestReadSampleCampaignsFindsTheSampleFotaCampaign(t *testing.T) {
+	samples, err := readSampleCampaigns(samplesDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(samples) != 1 {
+		t.Fatalf("found %d FotaCampaigns in config/samples, want 1 (the Secret beside it is not one)", len(samples))
+	}
+	if got := samples[0].Spec.CampaignID; got != simulator.SampleCampaignID {
+		t.Errorf("sample campaignId = %q, want the simulator's sample campaign %q", got, simulator.SampleCampaignID)
+	}
+}
+
+// The seeded campaign must hold the sample's schedule on any day, so that applying the samples
+// needs no PUT: the simulator's own sample campaign is dated relative to now.
+func TestSeedCampaignsHoldTheSampleScheduleOnAnyDay(t *testing.T) {
+	samples, err := readSampleCampaigns(samplesDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sample := samples[0]
+	for _, tc := range []struct {
+		name string
+		now  time.Time
+	}{
+		{"long before the sample starts", time.Date(2026, 1, 10, 12, 0, 0, 0, time.UTC)},
+		{"while the sample runs", time.Date(2026, 12, 3, 8, 0, 0, 0, time.UTC)},
+		{"a year after the sample ended", time.Date(2027, 12, 24, 23, 59, 0, 0, time.UTC)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			seeds := seedCampaigns(samples, tc.now)
+			seeded, ok := find(seeds, sample.Spec.AccountName, sample.Spec.CampaignID)
+			if !ok {
+				t.Fatalf("no seeded campaign %s/%s", sample.Spec.AccountName, sample.Spec.CampaignID)
+			}
+			if got := campaign.FromCampaign(seeded); !campaign.Equal(got, sample.Spec.Schedule) {
+				t.Errorf("seeded schedule %s, want the sample's %s", show(got), show(sample.Spec.Schedule))
+			}
+			if seeded.SoftwareName == "" || seeded.Status != simulator.StatusScheduled {
+				t.Errorf("seeded campaign lost ThingSpace's description: %+v", seeded)
+			}
+			if len(seeds) != len(simulator.SampleCampaigns(tc.now)) {
+				t.Errorf("%d campaigns seeded, want the simulator's %d sample campaigns", len(seeds), len(simulator.SampleCampaigns(tc.now)))
+			}
+		})
+	}
+}
+
+func TestSeedCampaignsAddASampleTheSimulatorDoesNotKnow(t *testing.T) {
+	own := fotav1alpha1.FotaCampaign{}
+	own.Name = "my-rollout"
+	own.Spec.AccountName = "0000000000-00002"
+	own.Spec.CampaignID = "my-campaign"
+	own.Spec.Schedule = fotav1alpha1.Schedule{
+		StartDate:             "2027-02-01",
+		EndDate:               "2027-02-03",
+		InstallTimeWindowList: []fotav1alpha1.TimeWindow{{StartTime: 22, EndTime: 24}},
+	}
+	now := time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+
+	seeded, ok := find(seedCampaigns([]fotav1alpha1.FotaCampaign{own}, now), own.Spec.AccountName, own.Spec.CampaignID)
+	if !ok {
+		t.Fatal("a sample with an unknown campaign id was not seeded")
+	}
+	if got := campaign.FromCampaign(seeded); !campaign.Equal(got, own.Spec.Schedule) {
+		t.Errorf("seeded schedule %s, want %s", show(got), show(own.Spec.Schedule))
+	}
+}
+
+func show(s fotav1alpha1.Schedule) string {
+	text, _ := json.Marshal(s)
+	return string(text)
+}
+
+func find(campaigns []thingspace.Campaign, account, id string) (thingspace.Campaign, bool) {
+	for _, c := range campaigns {
+		if c.AccountName == account && c.ID == id {
+			return c, true
+		}
+	}
+	return thingspace.Campaign{}, false
+}
