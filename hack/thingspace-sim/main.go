@@ -100,13 +100,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		sim.Seed(campaign)
 	}
 	if !isLoopback(c.addr) {
-		fmt.Fprintf(stderr, "warning: %s is not a loopback address; anyone who reaches it can use /_sim/ without credentials\n", c.addr)
+		_, _ = fmt.Fprintf(stderr, "warning: %s is not a loopback address; anyone who reaches it can use /_sim/ without credentials\n", c.addr)
 	}
 	baseURL, err := sim.Start(c.addr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "ThingSpace simulator listening on %s\n", baseURL)
+	// `make dev` and scripts wait for this line to learn the port.
+	if _, err := fmt.Fprintf(stdout, "ThingSpace simulator listening on %s\n", baseURL); err != nil {
+		return errors.Join(err, sim.Close())
+	}
 	<-ctx.Done()
 	return sim.Close()
 }

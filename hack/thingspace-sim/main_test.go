@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -38,7 +39,7 @@ func build(t *testing.T) string {
 		binary = filepath.Join(dir, "thingspace-sim")
 		out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
 		if err != nil {
-			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
 		}
 	})
 	if buildErr != nil {
@@ -128,7 +129,11 @@ func (s *started) stop(t *testing.T) int {
 	done := make(chan error, 1)
 	go func() { done <- s.cmd.Wait() }()
 	select {
-	case <-done:
+	case err := <-done:
+		var exit *exec.ExitError
+		if err != nil && !errors.As(err, &exit) {
+			t.Fatal(err)
+		}
 		return s.cmd.ProcessState.ExitCode()
 	case <-time.After(10 * time.Second):
 		t.Fatal("thingspace-sim did not stop within 10s of SIGTERM")
@@ -147,7 +152,8 @@ func TestBinaryServesTheSampleCampaignsAndStopsOnSIGTERM(t *testing.T) {
 	if code := sim.stop(t); code != 0 {
 		t.Errorf("exit code after SIGTERM = %d, want 0", code)
 	}
-	if _, err := http.Get(sim.baseURL + "/_sim/campaigns"); err == nil {
+	if resp, err := http.Get(sim.baseURL + "/_sim/campaigns"); err == nil {
+		_ = resp.Body.Close()
 		t.Error("the simulator still answers after it stopped")
 	}
 }

@@ -25,6 +25,14 @@ const (
 	StatusAborted   = "CampaignAborted"
 )
 
+// distributionTypes are the ways ThingSpace can deliver software to devices.
+var distributionTypes = []string{distributionHTTP, "OMA", distributionLWM2M}
+
+const (
+	distributionHTTP  = "HTTP"
+	distributionLWM2M = "LWM2M"
+)
+
 // reportPageSize is the most devices one page of the device report holds.
 const reportPageSize = 1000
 
@@ -166,7 +174,7 @@ func (c createRequest) schedule() thingspace.Dates {
 // createCampaign is POST /campaigns/software/{acc}. ThingSpace first answers
 // CampaignRequestPending and schedules later; the simulator schedules at once.
 func (s *Server) createCampaign(w http.ResponseWriter, r *http.Request) {
-	if mediaType(r) != "application/json" {
+	if mediaType(r) != jsonMediaType {
 		writeInvalidParameter(w, "Content-Type must be application/json")
 		return
 	}
@@ -214,7 +222,7 @@ func (s *Server) checkCreate(request createRequest) []string {
 			problems = append(problems, r.field+" is required")
 		}
 	}
-	if request.DistributionType != "" && !slices.Contains([]string{"HTTP", "OMA", "LWM2M"}, request.DistributionType) {
+	if request.DistributionType != "" && !slices.Contains(distributionTypes, request.DistributionType) {
 		problems = append(problems, fmt.Sprintf("distributionType %q is not one of HTTP, OMA, LWM2M", request.DistributionType))
 	}
 	if len(request.DeviceList) == 0 {

@@ -60,7 +60,7 @@ func (s *Server) changeSchedule(key campaignKey, contentType string, body []byte
 
 // decodeDates reads a dates payload and returns what is wrong with it on its own.
 func decodeDates(contentType string, body []byte) (thingspace.Dates, []string) {
-	if contentType != "application/json" {
+	if contentType != jsonMediaType {
 		return thingspace.Dates{}, []string{fmt.Sprintf("Content-Type must be application/json, got %q", contentType)}
 	}
 	var fields map[string]json.RawMessage

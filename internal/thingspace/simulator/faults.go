@@ -131,11 +131,11 @@ func (f *Fault) reply() (body, contentType string) {
 		return gatewayErrorPage(f.Status), "text/html"
 	case f.Status == http.StatusTooManyRequests:
 		return mustJSON(gatewayFault(codeThrottled, "Message throttled out",
-			"You have exceeded your quota. Try again later")), "application/json"
+			"You have exceeded your quota. Try again later")), jsonMediaType
 	case f.Status == http.StatusUnauthorized:
-		return mustJSON(invalidCredentialsFault()), "application/json"
+		return mustJSON(invalidCredentialsFault()), jsonMediaType
 	default:
-		return mustJSON(errorBody(codeInvalidParameter, "simulated fault")), "application/json"
+		return mustJSON(errorBody(codeInvalidParameter, "simulated fault")), jsonMediaType
 	}
 }
 
@@ -143,7 +143,7 @@ func guessContentType(body string) string {
 	trimmed := strings.TrimSpace(body)
 	switch {
 	case strings.HasPrefix(trimmed, "{"), strings.HasPrefix(trimmed, "["):
-		return "application/json"
+		return jsonMediaType
 	case strings.HasPrefix(trimmed, "<"):
 		return "text/html"
 	}

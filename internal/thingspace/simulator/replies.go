@@ -18,8 +18,11 @@ const (
 	codeLoginLocked        = "UnifiedWebService.Login.Locked"
 )
 
+// jsonMediaType is the only body type ThingSpace's FOTA endpoints accept and send.
+const jsonMediaType = "application/json"
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Type", jsonMediaType)
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
 }

@@ -12,6 +12,9 @@ const (
 	SampleCampaignID = "60b5d639-ccdc-4db8-8824-069bd94c95bf"
 )
 
+// sampleMake is the device maker of every sample campaign.
+const sampleMake = "Verizon"
+
 // SampleCampaigns returns the campaigns `make dev` and `go run ./hack/thingspace-sim` start with,
 // dated relative to now so that they are always in the same phase:
 //   - SampleCampaignID, pending (starts in 6 days), free to reschedule;
@@ -27,8 +30,8 @@ func SampleCampaigns(now time.Time) []thingspace.Campaign {
 			AccountName:            SampleAccount,
 			CampaignName:           "FOTA_Verizon_Upgrade",
 			SoftwareName:           "FOTA_Verizon_Model-A_02To03_HF",
-			DistributionType:       "HTTP",
-			Make:                   "Verizon",
+			DistributionType:       distributionHTTP,
+			Make:                   sampleMake,
 			Model:                  "Model-A",
 			SoftwareFrom:           "FOTA_Verizon_Model-A_00To01_HF",
 			SoftwareTo:             "FOTA_Verizon_Model-A_02To03_HF",
@@ -45,8 +48,8 @@ func SampleCampaigns(now time.Time) []thingspace.Campaign {
 			AccountName:            SampleAccount,
 			CampaignName:           "FOTA_Verizon_Model-B_Rollout",
 			SoftwareName:           "FOTA_Verizon_Model-B_01To02_HF",
-			DistributionType:       "HTTP",
-			Make:                   "Verizon",
+			DistributionType:       distributionHTTP,
+			Make:                   sampleMake,
 			Model:                  "Model-B",
 			SoftwareFrom:           "FOTA_Verizon_Model-B_00To01_HF",
 			SoftwareTo:             "FOTA_Verizon_Model-B_01To02_HF",
@@ -61,8 +64,8 @@ func SampleCampaigns(now time.Time) []thingspace.Campaign {
 			AccountName:            SampleAccount,
 			CampaignName:           "FOTA_Verizon_Model-C_Hotfix",
 			SoftwareName:           "FOTA_Verizon_Model-C_03To04_HF",
-			DistributionType:       "LWM2M",
-			Make:                   "Verizon",
+			DistributionType:       distributionLWM2M,
+			Make:                   sampleMake,
 			Model:                  "Model-C",
 			SoftwareFrom:           "FOTA_Verizon_Model-C_02To03_HF",
 			SoftwareTo:             "FOTA_Verizon_Model-C_03To04_HF",
