@@ -33,6 +33,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/fota-operator/fota-operator/internal/manager"
@@ -131,58 +132,109 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		return err
 	}
 	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&c.logging), zap.WriteTo(stderr)))
-	log := ctrl.Log.WithName("dev")
 
-	assets, err := binaryAssets(c.root, stderr)
+	var started teardown
+	defer func() { err = errors.Join(err, started.run()) }()
+
+	// The simulator first: a port already taken fails at once, not after the control plane.
+	thingspaceURL, err := startThingSpace(c, &started)
 	if err != nil {
 		return err
 	}
-	scheme := manager.NewScheme()
+	env, err := startControlPlane(c.root, stderr, &started)
+	if err != nil {
+		return err
+	}
+	if err := writeKubeconfig(env, c.kubeconfig, &started); err != nil {
+		return err
+	}
+	mgr, err := newManager(env.Config, env.WebhookInstallOptions, thingspaceURL, c.pollInterval)
+	if err != nil {
+		return err
+	}
+	announce(stdout, c, env, thingspaceURL)
+	return serve(ctx, mgr, env.Config, env.Scheme, stdout)
+}
 
+// teardown holds what to stop, in the order things were started; run stops them in reverse.
+type teardown []func() error
+
+func (t *teardown) add(stop func() error) { *t = append(*t, stop) }
+
+func (t teardown) run() error {
+	var errs []error
+	for i := len(t) - 1; i >= 0; i-- {
+		errs = append(errs, t[i]())
+	}
+	return errors.Join(errs...)
+}
+
+var log = ctrl.Log.WithName("dev")
+
+// startControlPlane starts kube-apiserver and etcd with the CRD and the webhook configuration
+// installed. The control plane is stopped on teardown even when it failed half-way, so that no
+// kube-apiserver or etcd outlives this process.
+func startControlPlane(root string, progress io.Writer, started *teardown) (*envtest.Environment, error) {
+	assets, err := binaryAssets(root, progress)
+	if err != nil {
+		return nil, err
+	}
 	log.Info("Starting the control plane", "binaries", assets)
-	env := newControlPlane(c.root, assets, scheme)
+	env := newControlPlane(root, assets, manager.NewScheme())
 	env.ControlPlaneStopTimeout = controlPlaneStopTimeout
-	defer func() {
+	started.add(func() error {
 		log.Info("Stopping the control plane")
-		err = errors.Join(err, env.Stop())
-	}()
-	restConfig, err := env.Start()
-	if err != nil {
-		return fmt.Errorf("starting the control plane: %w", err)
+		return env.Stop()
+	})
+	if _, err := env.Start(); err != nil {
+		return nil, fmt.Errorf("starting the control plane: %w", err)
 	}
+	return env, nil
+}
 
-	written, err := writeUserKubeconfig(env, c.kubeconfig)
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, removeOwnKubeconfig(c.kubeconfig, written)) }()
-
-	thingspaceURL := c.thingspaceURL
-	if thingspaceURL == "" {
-		sim, simURL, err := startSimulator(c.simulatorAddr, filepath.Join(c.root, "config", "samples"), time.Now())
-		if err != nil {
-			return err
-		}
-		defer func() {
-			log.Info("Stopping the ThingSpace simulator")
-			_ = sim.Close()
-		}()
-		thingspaceURL = simURL
-	}
-
-	mgr, err := newManager(restConfig, env.WebhookInstallOptions, thingspaceURL, c.pollInterval)
+// writeKubeconfig writes the dev user's kubeconfig, and removes it on teardown.
+func writeKubeconfig(env *envtest.Environment, path string, started *teardown) error {
+	written, err := writeUserKubeconfig(env, path)
 	if err != nil {
 		return err
 	}
+	started.add(func() error { return removeOwnKubeconfig(path, written) })
+	return nil
+}
 
+// startThingSpace returns the ThingSpace to talk to: the one the user named, or a simulator
+// started here and stopped on teardown.
+func startThingSpace(c config, started *teardown) (string, error) {
+	if c.thingspaceURL != "" {
+		return c.thingspaceURL, nil
+	}
+	sim, baseURL, err := startSimulator(c.simulatorAddr, filepath.Join(c.root, "config", "samples"), time.Now())
+	if err != nil {
+		return "", err
+	}
+	started.add(func() error {
+		log.Info("Stopping the ThingSpace simulator")
+		return sim.Close()
+	})
+	return baseURL, nil
+}
+
+// announce prints what a person needs to use the environment, before the ready line.
+func announce(stdout io.Writer, c config, env *envtest.Environment, thingspaceURL string) {
 	fmt.Fprintf(stdout, "export KUBECONFIG=%s\n", c.kubeconfig)
-	fmt.Fprintf(stdout, "kubectl v1.37.2, matching the API server: %s\n", filepath.Join(assets, "kubectl"))
+	if kubectl := env.ControlPlane.KubectlPath; isExecutable(kubectl) {
+		fmt.Fprintf(stdout, "kubectl matching the API server: %s\n", kubectl)
+	}
 	if c.thingspaceURL == "" {
 		fmt.Fprintf(stdout, "ThingSpace simulator: %s\n", thingspaceURL)
 	} else {
 		fmt.Fprintf(stdout, "ThingSpace: %s (THINGSPACE_URL; no simulator)\n", thingspaceURL)
 	}
-	return serve(ctx, mgr, restConfig, scheme, stdout)
+}
+
+func isExecutable(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && !info.IsDir() && info.Mode()&0o111 != 0
 }
 
 // serve runs the manager until ctx ends, and prints the ready line once its webhook answers. A

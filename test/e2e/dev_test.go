@@ -134,12 +134,13 @@ var _ = Describe("make dev", Ordered, func() {
 	})
 
 	It("stops everything on SIGTERM within 30 seconds and exits 0", func() {
-		if _, err := os.Stat("/proc/self/stat"); err != nil {
-			Skip("no /proc on this system to look for leftover kube-apiserver and etcd processes")
+		// The processes are found through /proc; elsewhere (macOS) the freed ports must do.
+		var children map[int]string
+		if _, err := os.Stat("/proc/self/stat"); err == nil {
+			children, err = runningChildren(dev.cmd.Process.Pid)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(commandsOf(children)).To(ContainElements("kube-apiserver", "etcd"))
 		}
-		children, err := runningChildren(dev.cmd.Process.Pid)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(commandsOf(children)).To(ContainElements("kube-apiserver", "etcd"))
 		apiServer, simulator := apiServerHostPort(kubeconfig), hostPortOf(sim.baseURL)
 
 		Expect(dev.cmd.Process.Signal(syscall.SIGTERM)).To(Succeed())
