@@ -37,18 +37,22 @@ func BaselineOf(fc *v1alpha1.FotaCampaign) Baseline {
 type Rule string
 
 const (
-	// RuleStartDateInPast: before the start, a changed start date must be today (UTC) or later.
+	// RuleStartDateInPast is broken by moving the start date of a pending campaign before today
+	// (UTC).
 	RuleStartDateInPast Rule = "start-date-in-past"
-	// RuleStartedFieldFrozen: after the start, the start date and the after-dates cannot change.
+	// RuleStartedFieldFrozen is broken by changing the start date or an after-date of a running
+	// campaign.
 	RuleStartedFieldFrozen Rule = "started-field-frozen"
-	// RuleEndDateTooSoon: after the start, a changed end date must be no earlier than the UTC date
-	// of now + 24 h.
+	// RuleEndDateTooSoon is broken by moving the end date of a running campaign before the UTC
+	// date of now + 24 h.
 	RuleEndDateTooSoon Rule = "end-date-too-soon"
-	// RuleWindowRemoved: after the start, every window ThingSpace holds must stay listed.
+	// RuleWindowRemoved is broken by no longer listing a window that a running campaign has.
 	RuleWindowRemoved Rule = "window-removed"
-	// RuleCampaignClosed: an ended, cancelled, aborted or failed campaign allows no schedule change.
+	// RuleCampaignClosed is broken by any schedule change to an ended, cancelled, aborted or
+	// failed campaign.
 	RuleCampaignClosed Rule = "campaign-closed"
-	// RuleMalformedDate: a date a rule must compare is not a YYYY-MM-DD calendar date.
+	// RuleMalformedDate is broken by a date that a rule must compare but that is not a YYYY-MM-DD
+	// calendar date.
 	RuleMalformedDate Rule = "malformed-date"
 )
 
@@ -88,10 +92,15 @@ func CheckTransition(baseline Baseline, desired v1alpha1.Schedule, now time.Time
 	}
 }
 
-// ValidateTransition is the errors of CheckTransition, for callers that only report them.
+// ValidateTransition is the errors of CheckTransition, for callers that only report them; nil
+// when the change is allowed.
 func ValidateTransition(baseline Baseline, desired v1alpha1.Schedule, now time.Time) field.ErrorList {
-	var errs field.ErrorList
-	for _, v := range CheckTransition(baseline, desired, now) {
+	violations := CheckTransition(baseline, desired, now)
+	if len(violations) == 0 {
+		return nil
+	}
+	errs := make(field.ErrorList, 0, len(violations))
+	for _, v := range violations {
 		errs = append(errs, v.Error)
 	}
 	return errs
@@ -199,8 +208,9 @@ func frozenAfterStart(c fieldChange, started string) Violation {
 
 func checkClosed(baseline Baseline, desired v1alpha1.Schedule, phase v1alpha1.Phase, now time.Time) []Violation {
 	reason := closedReason(baseline, phase, now)
-	var violations []Violation
-	for _, c := range changedFields(baseline.Schedule, desired) {
+	changes := changedFields(baseline.Schedule, desired)
+	violations := make([]Violation, 0, len(changes))
+	for _, c := range changes {
 		violations = append(violations, Violation{
 			Rule: RuleCampaignClosed,
 			Error: field.Forbidden(c.path(), fmt.Sprintf("%s cannot change from %s to %s: %s",
