@@ -1,0 +1,193 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/internal/campaign"
+	"github.com/fota-operator/fota-operator/internal/thingspace"
+)
+
+// recordThingSpaceState records a GET or PUT reply: the schedule ThingSpace confirmed and its own
+// description of the campaign.
+func recordThingSpaceState(fc *fotav1alpha1.FotaCampaign, c thingspace.Campaign) {
+	applied := campaign.FromCampaign(c)
+	info := campaign.InfoFromCampaign(c)
+	fc.Status.Applied = &applied
+	fc.Status.Campaign = &info
+}
+
+// recordOutcome writes the outcome into the status together with the generation it is the
+// outcome of, so observedGeneration never runs ahead of what the conditions say.
+func (r *FotaCampaignReconciler) recordOutcome(fc *fotav1alpha1.FotaCampaign, out outcome, now time.Time) {
+	if out.reason == "" {
+		return
+	}
+	previous := meta.FindStatusCondition(fc.Status.Conditions, fotav1alpha1.ConditionSynced)
+	var previousSynced metav1.Condition
+	if previous != nil {
+		previousSynced = *previous
+	}
+	synced := syncedCondition(fc.Generation, out, now)
+	meta.SetStatusCondition(&fc.Status.Conditions, synced)
+	if fc.Status.Applied != nil {
+		fc.Status.Phase = campaign.PhaseAt(*fc.Status.Applied, thingSpaceStatus(fc), now)
+	}
+	meta.SetStatusCondition(&fc.Status.Conditions, readyCondition(fc.Generation, synced, fc.Status.Phase, now))
+	fc.Status.ObservedGeneration = fc.Generation
+	r.announceNewProblem(fc, previousSynced, synced)
+}
+
+func syncedCondition(generation int64, out outcome, now time.Time) metav1.Condition {
+	status := metav1.ConditionFalse
+	if out.reason == fotav1alpha1.ReasonSynced {
+		status = metav1.ConditionTrue
+	}
+	return metav1.Condition{
+		Type:               fotav1alpha1.ConditionSynced,
+		Status:             status,
+		ObservedGeneration: generation,
+		LastTransitionTime: metav1Time(now),
+		Reason:             out.reason,
+		Message:            out.message,
+	}
+}
+
+// readyCondition is True when the spec is synced and the campaign is in a healthy ThingSpace
+// state. A campaign ThingSpace cancelled, aborted or failed is not Ready whatever the sync says,
+// since it will never run again.
+func readyCondition(generation int64, synced metav1.Condition, phase fotav1alpha1.Phase, now time.Time) metav1.Condition {
+	ready := metav1.Condition{
+		Type:               fotav1alpha1.ConditionReady,
+		Status:             metav1.ConditionFalse,
+		ObservedGeneration: generation,
+		LastTransitionTime: metav1Time(now),
+	}
+	switch {
+	case phase == fotav1alpha1.PhaseCancelled:
+		ready.Reason, ready.Message = fotav1alpha1.ReasonCampaignCancelled, "ThingSpace reports the campaign cancelled"
+	case phase == fotav1alpha1.PhaseAborted:
+		ready.Reason, ready.Message = fotav1alpha1.ReasonCampaignAborted, "ThingSpace reports the campaign aborted"
+	case phase == fotav1alpha1.PhaseFailed:
+		ready.Reason, ready.Message = fotav1alpha1.ReasonCampaignFailed, "ThingSpace reports the campaign failed"
+	case synced.Status != metav1.ConditionTrue:
+		ready.Reason = fotav1alpha1.ReasonNotSynced
+		ready.Message = fmt.Sprintf("Synced is False (%s): see the Synced condition", synced.Reason)
+	default:
+		ready.Status = metav1.ConditionTrue
+		ready.Reason = fotav1alpha1.ReasonReady
+		ready.Message = fmt.Sprintf("ThingSpace holds the spec and the campaign is %s", phase)
+	}
+	return ready
+}
+
+func thingSpaceStatus(fc *fotav1alpha1.FotaCampaign) string {
+	if fc.Status.Campaign == nil {
+		return ""
+	}
+	return fc.Status.Campaign.Status
+}
+
+// problemsAnnouncedOnChange are the Synced reasons that get an event when they first appear (or
+// their message changes) rather than on every call: the others either come with an event of
+// their own call (ThingSpaceRejected) or pass by themselves (ThingSpaceUnavailable, RateLimited).
+var problemsAnnouncedOnChange = map[string]string{
+	fotav1alpha1.ReasonTransitionNotAllowed: actionValidateTransition,
+	fotav1alpha1.ReasonCredentialsNotFound:  actionReadCredentials,
+	fotav1alpha1.ReasonCredentialsRejected:  actionReadCredentials,
+}
+
+func (r *FotaCampaignReconciler) announceNewProblem(fc *fotav1alpha1.FotaCampaign, previous, synced metav1.Condition) {
+	action, announced := problemsAnnouncedOnChange[synced.Reason]
+	if !announced || previous.Reason == synced.Reason && previous.Message == synced.Message {
+		return
+	}
+	r.event(fc, corev1.EventTypeWarning, synced.Reason, action, "%s", synced.Message)
+}
+
+// patchStatus writes the status once per reconcile, and not at all when nothing changed.
+// lastObservedTime only travels with a write that happens anyway: writing it on every poll
+// would be a heartbeat write.
+func (r *FotaCampaignReconciler) patchStatus(ctx context.Context, original, fc *fotav1alpha1.FotaCampaign, state *campaignState) error {
+	if equality.Semantic.DeepEqual(original.Status, fc.Status) {
+		return nil
+	}
+	if observed := state.lastObserved; !observed.IsZero() &&
+		(fc.Status.LastObservedTime == nil || observed.After(fc.Status.LastObservedTime.Time)) {
+		fc.Status.LastObservedTime = ptr.To(metav1Time(observed))
+	}
+	ctrl.LoggerFrom(ctx).V(1).Info("Writing status", "generation", fc.Generation, "phase", fc.Status.Phase)
+	if err := r.client.Status().Patch(ctx, fc, client.MergeFrom(original)); err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	return nil
+}
+
+// metav1Time is t as the API server stores it, to the second, so that what the reconciler
+// compares is what it wrote.
+func metav1Time(t time.Time) metav1.Time {
+	return metav1.NewTime(t).Rfc3339Copy()
+}
+
+// scheduleFields projects each schedule field onto an otherwise empty schedule, so that
+// campaign.Equal (which compares window lists as sets) can compare one field at a time.
+var scheduleFields = []struct {
+	name    string
+	project func(fotav1alpha1.Schedule) fotav1alpha1.Schedule
+}{
+	{"startDate", func(s fotav1alpha1.Schedule) fotav1alpha1.Schedule {
+		return fotav1alpha1.Schedule{StartDate: s.StartDate}
+	}},
+	{"endDate", func(s fotav1alpha1.Schedule) fotav1alpha1.Schedule { return fotav1alpha1.Schedule{EndDate: s.EndDate} }},
+	{"downloadAfterDate", func(s fotav1alpha1.Schedule) fotav1alpha1.Schedule {
+		return fotav1alpha1.Schedule{DownloadAfterDate: s.DownloadAfterDate}
+	}},
+	{"downloadTimeWindowList", func(s fotav1alpha1.Schedule) fotav1alpha1.Schedule {
+		return fotav1alpha1.Schedule{DownloadTimeWindowList: s.DownloadTimeWindowList}
+	}},
+	{"installAfterDate", func(s fotav1alpha1.Schedule) fotav1alpha1.Schedule {
+		return fotav1alpha1.Schedule{InstallAfterDate: s.InstallAfterDate}
+	}},
+	{"installTimeWindowList", func(s fotav1alpha1.Schedule) fotav1alpha1.Schedule {
+		return fotav1alpha1.Schedule{InstallTimeWindowList: s.InstallTimeWindowList}
+	}},
+}
+
+// driftedFields names the fields in which current differs from previous; none when previous is
+// unknown, as a first observation is an adoption, not a drift.
+func driftedFields(previous *fotav1alpha1.Schedule, current fotav1alpha1.Schedule) []string {
+	if previous == nil {
+		return nil
+	}
+	var names []string
+	for _, f := range scheduleFields {
+		if !campaign.Equal(f.project(*previous), f.project(current)) {
+			names = append(names, f.name)
+		}
+	}
+	return names
+}
+
+func joinNames(names []string) string {
+	return strings.Join(names, ", ")
+}
+
+func joinFieldErrors(errs field.ErrorList) string {
+	messages := make([]string, 0, len(errs))
+	for _, err := range errs {
+		messages = append(messages, err.Error())
+	}
+	return strings.Join(messages, "; ")
+}

@@ -1,0 +1,202 @@
+package controllers_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"go.uber.org/zap/zapcore"
+	"k8s.io/client-go/util/workqueue"
+	clocktesting "k8s.io/utils/clock/testing"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/fota-operator/fota-operator/internal/manager"
+	"github.com/fota-operator/fota-operator/internal/thingspace"
+	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+)
+
+// The suite runs the operator's real manager (internal/manager.New, webhook off) against a real
+// kube-apiserver and the in-process ThingSpace simulator over HTTP on 127.0.0.1. One fake clock
+// drives the controller, the ThingSpace client, the simulator and the controller's requeues, so
+// polls, phase boundaries and backoffs happen exactly when a test moves the clock, and never on
+// their own.
+
+// pollInterval is the production default: on the fake clock a poll costs no real time.
+const pollInterval = 10 * time.Minute
+
+var (
+	ctx       context.Context
+	cancel    context.CancelFunc
+	testEnv   *envtest.Environment
+	k8sClient client.Client
+	// managerCache is the manager's cache, for waiting until it has seen a Secret change.
+	managerCache cache.Cache
+	clk          *clocktesting.FakeClock
+	sim          *simulator.Server
+	queue        *fakeClockQueue
+	// logs is everything the manager logged, at every verbosity.
+	logs = &syncBuffer{}
+)
+
+func TestControllers(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "FotaCampaign controller")
+}
+
+var _ = BeforeSuite(func() {
+	ctrl.SetLogger(zap.New(zap.WriteTo(io.MultiWriter(logs, GinkgoWriter)), zap.Level(zapcore.Level(-10))))
+	ctx, cancel = context.WithCancel(context.Background())
+
+	testEnv = &envtest.Environment{
+		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases")},
+		ErrorIfCRDPathMissing: true,
+	}
+	cfg, err := testEnv.Start()
+	Expect(err).NotTo(HaveOccurred())
+	k8sClient, err = client.New(cfg, client.Options{Scheme: manager.NewScheme()})
+	Expect(err).NotTo(HaveOccurred())
+
+	clk = clocktesting.NewFakeClock(time.Date(2026, time.November, 20, 12, 0, 0, 0, time.UTC))
+	sim = simulator.New(simulator.Options{
+		Clock:        clk.Now,
+		StaticTokens: []simulator.TokenPair{tokensA, tokensB},
+		Clients:      map[string]string{suiteClientID: suiteClientSecret},
+		Users:        suiteUsers(),
+	})
+	thingSpaceURL, err := sim.Start("127.0.0.1:0")
+	Expect(err).NotTo(HaveOccurred())
+
+	queue = newFakeClockQueue(clk)
+	opts := manager.DefaultOptions()
+	opts.MetricsBindAddress = "0"
+	opts.HealthProbeBindAddress = "0"
+	opts.EnableWebhooks = false
+	opts.ThingSpace = thingspace.Options{BaseURL: thingSpaceURL, Timeout: 10 * time.Second, QPS: 1000, Burst: 1000}
+	opts.PollInterval = pollInterval
+	opts.Clock = clk
+	opts.NewQueue = func(_ string, rateLimiter workqueue.TypedRateLimiter[reconcile.Request]) workqueue.TypedRateLimitingInterface[reconcile.Request] {
+		queue.start(rateLimiter)
+		return queue
+	}
+	mgr, err := manager.New(cfg, opts)
+	Expect(err).NotTo(HaveOccurred())
+	managerCache = mgr.GetCache()
+	go func() {
+		defer GinkgoRecover()
+		Expect(mgr.Start(ctx)).To(Succeed())
+	}()
+	Expect(mgr.GetCache().WaitForCacheSync(ctx)).To(BeTrue())
+})
+
+var _ = AfterSuite(func() {
+	cancel()
+	if sim != nil {
+		Expect(sim.Close()).To(Succeed())
+	}
+	Expect(testEnv.Stop()).To(Succeed())
+})
+
+// advance moves the fake clock and hands the controller every requeue that has come due.
+func advance(d time.Duration) {
+	clk.Step(d)
+	queue.releaseDue()
+}
+
+// fakeClockQueue is the controller's work queue with its delays on the fake clock. Requeues
+// (RequeueAfter) and backoffs (AddRateLimited) wait in it until advance moves the clock past
+// them; a test can ask when an object is due next. The queue itself is client-go's, so
+// deduplication and one-reconcile-per-object work as in production.
+type fakeClockQueue struct {
+	workqueue.TypedInterface[reconcile.Request]
+	clock       *clocktesting.FakeClock
+	rateLimiter workqueue.TypedRateLimiter[reconcile.Request]
+
+	mu      sync.Mutex
+	waiting map[reconcile.Request]time.Time
+}
+
+func newFakeClockQueue(clock *clocktesting.FakeClock) *fakeClockQueue {
+	return &fakeClockQueue{clock: clock, waiting: map[reconcile.Request]time.Time{}}
+}
+
+func (q *fakeClockQueue) start(rateLimiter workqueue.TypedRateLimiter[reconcile.Request]) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.TypedInterface = workqueue.NewTyped[reconcile.Request]()
+	q.rateLimiter = rateLimiter
+}
+
+// AddAfter keeps the earliest due time of an object, as client-go's delaying queue does.
+func (q *fakeClockQueue) AddAfter(item reconcile.Request, d time.Duration) {
+	if d <= 0 {
+		q.Add(item)
+		return
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	due := q.clock.Now().Add(d)
+	if current, ok := q.waiting[item]; !ok || due.Before(current) {
+		q.waiting[item] = due
+	}
+}
+
+func (q *fakeClockQueue) AddRateLimited(item reconcile.Request) {
+	q.AddAfter(item, q.rateLimiter.When(item))
+}
+
+func (q *fakeClockQueue) Forget(item reconcile.Request) { q.rateLimiter.Forget(item) }
+
+func (q *fakeClockQueue) NumRequeues(item reconcile.Request) int { return q.rateLimiter.NumRequeues(item) }
+
+// due returns when the object is next due, if it waits at all.
+func (q *fakeClockQueue) due(item reconcile.Request) (time.Time, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	at, ok := q.waiting[item]
+	return at, ok
+}
+
+func (q *fakeClockQueue) releaseDue() {
+	q.mu.Lock()
+	now := q.clock.Now()
+	var ready []reconcile.Request
+	for item, at := range q.waiting {
+		if !at.After(now) {
+			ready = append(ready, item)
+			delete(q.waiting, item)
+		}
+	}
+	q.mu.Unlock()
+	for _, item := range ready {
+		q.Add(item)
+	}
+}
+
+// syncBuffer is a buffer that the logger's goroutines can write to at once.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

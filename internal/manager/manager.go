@@ -1,0 +1,301 @@
+// Package manager builds the operator's controller-runtime manager: the scheme, a cache that keeps
+// Secret data out of memory, the ThingSpace client, the FotaCampaign controller, the validating
+// webhook, and the metrics and health endpoints. main.go and the `make dev` program both call New,
+// so what a developer runs locally is what is deployed.
+package manager
+
+import (
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/util/workqueue"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/certwatcher"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	"sigs.k8s.io/controller-runtime/pkg/webhook"
+
+	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/controllers"
+	"github.com/fota-operator/fota-operator/internal/thingspace"
+	webhookv1alpha1 "github.com/fota-operator/fota-operator/internal/webhook/v1alpha1"
+)
+
+// LeaderElectionID names the Lease that the operator's replicas compete for.
+const LeaderElectionID = "fota-operator.fota.thingspace.io"
+
+// Defaults of the operator's own flags.
+const (
+	DefaultPollInterval            = 10 * time.Minute
+	DefaultMaxConcurrentReconciles = 4
+)
+
+// Options configures New. DefaultOptions gives the values of main.go's flags.
+type Options struct {
+	// MetricsBindAddress is where /metrics is served; "0" turns it off.
+	MetricsBindAddress string
+	// SecureMetrics serves /metrics over HTTPS, for callers that Kubernetes authenticates and
+	// authorizes (a TokenReview and a SubjectAccessReview per scrape).
+	SecureMetrics bool
+	// MetricsCertPath is a directory with the metrics server's certificate (MetricsCertName) and
+	// key (MetricsCertKey); empty means a self-signed certificate.
+	MetricsCertPath, MetricsCertName, MetricsCertKey string
+	// HealthProbeBindAddress is where /healthz and /readyz are served; "0" turns them off.
+	HealthProbeBindAddress string
+	// LeaderElection makes replicas elect one active manager through a Lease.
+	LeaderElection bool
+	// EnableHTTP2 allows HTTP/2 on the metrics and webhook servers. Off by default because of
+	// HTTP/2 Stream Cancellation and Rapid Reset (CVE-2023-44487, CVE-2023-39325).
+	EnableHTTP2 bool
+
+	// EnableWebhooks serves the validating admission webhook.
+	EnableWebhooks bool
+	// WebhookHost and WebhookPort are where the webhook is served; empty and 0 mean all
+	// interfaces and 9443.
+	WebhookHost string
+	WebhookPort int
+	// WebhookCertPath is a directory with the webhook's certificate (WebhookCertName) and key
+	// (WebhookCertKey), reloaded when they change; empty means
+	// /tmp/k8s-webhook-server/serving-certs/tls.{crt,key}.
+	WebhookCertPath, WebhookCertName, WebhookCertKey string
+
+	// ThingSpace configures the ThingSpace client: base URL, timeout, rate limit per account.
+	ThingSpace thingspace.Options
+	// PollInterval is how often every campaign is read from ThingSpace.
+	PollInterval time.Duration
+	// MaxConcurrentReconciles is how many campaigns are reconciled at once.
+	MaxConcurrentReconciles int
+
+	// Clock tells the controller, the webhook and the ThingSpace client the time; nil means the
+	// real clock.
+	Clock clock.PassiveClock
+	// NewQueue replaces the controller's work queue; nil keeps controller-runtime's. Tests use it
+	// to run requeues on a fake clock.
+	NewQueue func(controllerName string, rateLimiter workqueue.TypedRateLimiter[reconcile.Request]) workqueue.TypedRateLimitingInterface[reconcile.Request]
+}
+
+// DefaultOptions returns the defaults of main.go's flags, with the webhook on.
+func DefaultOptions() Options {
+	return Options{
+		MetricsBindAddress:      "0",
+		SecureMetrics:           true,
+		MetricsCertName:         "tls.crt",
+		MetricsCertKey:          "tls.key",
+		HealthProbeBindAddress:  ":8081",
+		EnableWebhooks:          true,
+		WebhookCertName:         "tls.crt",
+		WebhookCertKey:          "tls.key",
+		ThingSpace:              thingspace.Options{BaseURL: thingspace.DefaultBaseURL, Timeout: thingspace.DefaultTimeout, QPS: thingspace.DefaultQPS, Burst: thingspace.DefaultBurst},
+		PollInterval:            DefaultPollInterval,
+		MaxConcurrentReconciles: DefaultMaxConcurrentReconciles,
+	}
+}
+
+// BindFlags defines the operator's command-line flags on fs, with the values of o as defaults.
+func (o *Options) BindFlags(fs *flag.FlagSet) {
+	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", o.MetricsBindAddress,
+		"The address the metrics endpoint binds to, e.g. :8443 for HTTPS or :8080 for HTTP; 0 disables it.")
+	fs.BoolVar(&o.SecureMetrics, "metrics-secure", o.SecureMetrics,
+		"Serve the metrics endpoint over HTTPS, with Kubernetes authentication and authorization. Use --metrics-secure=false for HTTP.")
+	fs.StringVar(&o.MetricsCertPath, "metrics-cert-path", o.MetricsCertPath,
+		"The directory that holds the metrics server certificate; empty means a self-signed certificate.")
+	fs.StringVar(&o.MetricsCertName, "metrics-cert-name", o.MetricsCertName, "The file name of the metrics server certificate.")
+	fs.StringVar(&o.MetricsCertKey, "metrics-cert-key", o.MetricsCertKey, "The file name of the metrics server key.")
+	fs.StringVar(&o.HealthProbeBindAddress, "health-probe-bind-address", o.HealthProbeBindAddress,
+		"The address the /healthz and /readyz endpoints bind to; 0 disables them.")
+	fs.BoolVar(&o.LeaderElection, "leader-elect", o.LeaderElection,
+		"Enable leader election, so that only one replica of the manager is active.")
+	fs.BoolVar(&o.EnableHTTP2, "enable-http2", o.EnableHTTP2,
+		"Allow HTTP/2 on the metrics and webhook servers (off because of the HTTP/2 Rapid Reset vulnerabilities).")
+	fs.StringVar(&o.WebhookCertPath, "webhook-cert-path", o.WebhookCertPath,
+		"The directory that holds the webhook certificate; empty means /tmp/k8s-webhook-server/serving-certs.")
+	fs.StringVar(&o.WebhookCertName, "webhook-cert-name", o.WebhookCertName, "The file name of the webhook certificate.")
+	fs.StringVar(&o.WebhookCertKey, "webhook-cert-key", o.WebhookCertKey, "The file name of the webhook key.")
+	fs.StringVar(&o.ThingSpace.BaseURL, "thingspace-url", o.ThingSpace.BaseURL,
+		"The ThingSpace base URL. Plain http:// is refused unless the host is a loopback address.")
+	fs.DurationVar(&o.ThingSpace.Timeout, "thingspace-timeout", o.ThingSpace.Timeout, "The timeout of each ThingSpace request.")
+	fs.Float64Var(&o.ThingSpace.QPS, "thingspace-qps", o.ThingSpace.QPS, "The ThingSpace requests per second allowed per account.")
+	fs.IntVar(&o.ThingSpace.Burst, "thingspace-burst", o.ThingSpace.Burst, "The ThingSpace requests per account allowed in a burst.")
+	fs.DurationVar(&o.PollInterval, "poll-interval", o.PollInterval,
+		"How often each campaign is read from ThingSpace, to catch changes made outside the operator.")
+	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", o.MaxConcurrentReconciles,
+		"How many FotaCampaigns are reconciled at once.")
+}
+
+func (o *Options) validate() error {
+	var errs []error
+	if o.PollInterval <= 0 {
+		errs = append(errs, fmt.Errorf("poll interval %s: must be positive", o.PollInterval))
+	}
+	if o.MaxConcurrentReconciles < 1 {
+		errs = append(errs, fmt.Errorf("max concurrent reconciles %d: must be at least 1", o.MaxConcurrentReconciles))
+	}
+	if o.ThingSpace.Timeout <= 0 {
+		errs = append(errs, fmt.Errorf("ThingSpace timeout %s: must be positive", o.ThingSpace.Timeout))
+	}
+	if o.ThingSpace.QPS <= 0 || o.ThingSpace.Burst < 1 {
+		errs = append(errs, fmt.Errorf("ThingSpace rate limit of %g requests per second with burst %d: both must be positive",
+			o.ThingSpace.QPS, o.ThingSpace.Burst))
+	}
+	return errors.Join(errs...)
+}
+
+// NewScheme returns a scheme with the Kubernetes types and the FotaCampaign API.
+func NewScheme() *runtime.Scheme {
+	scheme := runtime.NewScheme()
+	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
+	utilruntime.Must(fotav1alpha1.AddToScheme(scheme))
+	return scheme
+}
+
+// New builds the manager for the cluster of cfg, with the FotaCampaign controller and, when
+// opts.EnableWebhooks, the webhook. Start it with mgr.Start.
+func New(cfg *rest.Config, opts Options) (ctrl.Manager, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	clk := opts.Clock
+	if clk == nil {
+		clk = clock.RealClock{}
+	}
+	thingSpaceOptions := opts.ThingSpace
+	if thingSpaceOptions.Clock == nil {
+		thingSpaceOptions.Clock = clk.Now
+	}
+	thingSpace, err := thingspace.NewHTTPClient(thingSpaceOptions)
+	if err != nil {
+		return nil, err
+	}
+
+	tlsOpts := tlsOptions(opts.EnableHTTP2)
+	var certWatchers []*certwatcher.CertWatcher
+	metricsOptions, metricsCertWatcher, err := metricsServerOptions(opts, tlsOpts)
+	if err != nil {
+		return nil, err
+	}
+	if metricsCertWatcher != nil {
+		certWatchers = append(certWatchers, metricsCertWatcher)
+	}
+	managerOptions := ctrl.Options{
+		Scheme:                        NewScheme(),
+		Metrics:                       metricsOptions,
+		HealthProbeBindAddress:        opts.HealthProbeBindAddress,
+		LeaderElection:                opts.LeaderElection,
+		LeaderElectionID:              LeaderElectionID,
+		LeaderElectionReleaseOnCancel: true,
+		Client: client.Options{Cache: &client.CacheOptions{
+			// Reading a Secret through the manager's client must never start an informer that
+			// holds every Secret of the cluster, data included.
+			DisableFor: []client.Object{&corev1.Secret{}},
+		}},
+	}
+	if opts.EnableWebhooks {
+		server, webhookCertWatcher, err := webhookServer(opts, tlsOpts)
+		if err != nil {
+			return nil, err
+		}
+		managerOptions.WebhookServer = server
+		if webhookCertWatcher != nil {
+			certWatchers = append(certWatchers, webhookCertWatcher)
+		}
+	}
+
+	mgr, err := ctrl.NewManager(cfg, managerOptions)
+	if err != nil {
+		return nil, fmt.Errorf("creating the manager: %w", err)
+	}
+	reconciler := &controllers.FotaCampaignReconciler{ThingSpace: thingSpace, PollInterval: opts.PollInterval, Clock: clk}
+	if err := reconciler.SetupWithManager(mgr, controller.Options{
+		MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
+		NewQueue:                opts.NewQueue,
+	}); err != nil {
+		return nil, fmt.Errorf("setting up the FotaCampaign controller: %w", err)
+	}
+	if err := addChecks(mgr, opts.EnableWebhooks); err != nil {
+		return nil, err
+	}
+	if opts.EnableWebhooks {
+		if err := webhookv1alpha1.SetupFotaCampaignWebhookWithManager(mgr, clk); err != nil {
+			return nil, fmt.Errorf("setting up the FotaCampaign webhook: %w", err)
+		}
+	}
+	for _, watcher := range certWatchers {
+		if err := mgr.Add(watcher); err != nil {
+			return nil, fmt.Errorf("adding a certificate watcher: %w", err)
+		}
+	}
+	return mgr, nil
+}
+
+func tlsOptions(enableHTTP2 bool) []func(*tls.Config) {
+	if enableHTTP2 {
+		return nil
+	}
+	return []func(*tls.Config){func(c *tls.Config) { c.NextProtos = []string{"http/1.1"} }}
+}
+
+func metricsServerOptions(opts Options, tlsOpts []func(*tls.Config)) (metricsserver.Options, *certwatcher.CertWatcher, error) {
+	metrics := metricsserver.Options{
+		BindAddress:   opts.MetricsBindAddress,
+		SecureServing: opts.SecureMetrics,
+		TLSOpts:       tlsOpts,
+	}
+	if opts.SecureMetrics {
+		metrics.FilterProvider = filters.WithAuthenticationAndAuthorization
+	}
+	if opts.MetricsCertPath == "" {
+		return metrics, nil, nil
+	}
+	watcher, err := certwatcher.New(filepath.Join(opts.MetricsCertPath, opts.MetricsCertName),
+		filepath.Join(opts.MetricsCertPath, opts.MetricsCertKey))
+	if err != nil {
+		return metricsserver.Options{}, nil, fmt.Errorf("loading the metrics certificate: %w", err)
+	}
+	metrics.TLSOpts = append(append([]func(*tls.Config){}, tlsOpts...),
+		func(c *tls.Config) { c.GetCertificate = watcher.GetCertificate })
+	return metrics, watcher, nil
+}
+
+func webhookServer(opts Options, tlsOpts []func(*tls.Config)) (webhook.Server, *certwatcher.CertWatcher, error) {
+	serverOptions := webhook.Options{Host: opts.WebhookHost, Port: opts.WebhookPort, TLSOpts: tlsOpts}
+	if opts.WebhookCertPath == "" {
+		return webhook.NewServer(serverOptions), nil, nil
+	}
+	watcher, err := certwatcher.New(filepath.Join(opts.WebhookCertPath, opts.WebhookCertName),
+		filepath.Join(opts.WebhookCertPath, opts.WebhookCertKey))
+	if err != nil {
+		return nil, nil, fmt.Errorf("loading the webhook certificate: %w", err)
+	}
+	serverOptions.TLSOpts = append(append([]func(*tls.Config){}, tlsOpts...),
+		func(c *tls.Config) { c.GetCertificate = watcher.GetCertificate })
+	return webhook.NewServer(serverOptions), watcher, nil
+}
+
+// addChecks serves /healthz, and /readyz that waits for the webhook server when there is one.
+func addChecks(mgr ctrl.Manager, webhooks bool) error {
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		return fmt.Errorf("adding the health check: %w", err)
+	}
+	ready := healthz.Ping
+	if webhooks {
+		ready = mgr.GetWebhookServer().StartedChecker()
+	}
+	if err := mgr.AddReadyzCheck("readyz", ready); err != nil {
+		return fmt.Errorf("adding the readiness check: %w", err)
+	}
+	return nil
+}

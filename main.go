@@ -1,0 +1,39 @@
+// Command manager runs the fota-operator: it keeps the dates and time windows of Verizon ThingSpace
+// FOTA campaigns equal to their FotaCampaign resources. Set ENABLE_WEBHOOKS=false to run it
+// without the validating webhook (e.g. outside a cluster, with `make run`).
+package main
+
+import (
+	"flag"
+	"os"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	"github.com/fota-operator/fota-operator/internal/manager"
+)
+
+func main() {
+	opts := manager.DefaultOptions()
+	opts.BindFlags(flag.CommandLine)
+	zapOptions := zap.Options{}
+	zapOptions.BindFlags(flag.CommandLine)
+	flag.Parse()
+	opts.EnableWebhooks = os.Getenv("ENABLE_WEBHOOKS") != "false"
+
+	ctrl.SetLogger(zap.New(zap.UseFlagOptions(&zapOptions)))
+	log := ctrl.Log.WithName("setup")
+
+	mgr, err := manager.New(ctrl.GetConfigOrDie(), opts)
+	if err != nil {
+		log.Error(err, "Unable to set up the manager")
+		os.Exit(1)
+	}
+	log.Info("Starting manager", "thingspaceURL", opts.ThingSpace.BaseURL, "pollInterval", opts.PollInterval,
+		"maxConcurrentReconciles", opts.MaxConcurrentReconciles, "webhooks", opts.EnableWebhooks,
+		"leaderElection", opts.LeaderElection)
+	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
+		log.Error(err, "Manager stopped with an error")
+		os.Exit(1)
+	}
+}
