@@ -47,6 +47,8 @@ vet: ## Run go vet.
 setup-envtest: ## Build kube-apiserver and etcd for envtest (cached outside the clone).
 	@hack/setup-envtest.sh >/dev/null
 
+# test/e2e runs hack/dev as `make dev` does and drives it with kubectl; it skips without
+# KUBEBUILDER_ASSETS.
 .PHONY: test
 test: manifests generate fmt vet setup-envtest ## Run every test, envtest included.
 	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" go test ./... -coverprofile cover.out

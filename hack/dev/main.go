@@ -25,6 +25,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -45,6 +46,8 @@ const readyLine = "fota-operator dev environment ready"
 // controlPlaneStopTimeout bounds how long kube-apiserver and etcd each get to stop before they are
 // killed, so that Ctrl-C never leaves a person waiting long.
 const controlPlaneStopTimeout = 10 * time.Second
+
+var log = ctrl.Log.WithName("dev")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -152,7 +155,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err != nil {
 		return err
 	}
-	announce(stdout, c, env, thingspaceURL)
+	if err := announce(stdout, c, env, thingspaceURL); err != nil {
+		return err
+	}
 	return serve(ctx, mgr, env.Config, env.Scheme, stdout)
 }
 
@@ -168,8 +173,6 @@ func (t teardown) run() error {
 	}
 	return errors.Join(errs...)
 }
-
-var log = ctrl.Log.WithName("dev")
 
 // startControlPlane starts kube-apiserver and etcd with the CRD and the webhook configuration
 // installed. The control plane is stopped on teardown even when it failed half-way, so that no
@@ -220,16 +223,19 @@ func startThingSpace(c config, started *teardown) (string, error) {
 }
 
 // announce prints what a person needs to use the environment, before the ready line.
-func announce(stdout io.Writer, c config, env *envtest.Environment, thingspaceURL string) {
-	fmt.Fprintf(stdout, "export KUBECONFIG=%s\n", c.kubeconfig)
+func announce(stdout io.Writer, c config, env *envtest.Environment, thingspaceURL string) error {
+	var text strings.Builder
+	fmt.Fprintf(&text, "export KUBECONFIG=%s\n", c.kubeconfig)
 	if kubectl := env.ControlPlane.KubectlPath; isExecutable(kubectl) {
-		fmt.Fprintf(stdout, "kubectl matching the API server: %s\n", kubectl)
+		fmt.Fprintf(&text, "kubectl matching the API server: %s\n", kubectl)
 	}
 	if c.thingspaceURL == "" {
-		fmt.Fprintf(stdout, "ThingSpace simulator: %s\n", thingspaceURL)
+		fmt.Fprintf(&text, "ThingSpace simulator: %s\n", thingspaceURL)
 	} else {
-		fmt.Fprintf(stdout, "ThingSpace: %s (THINGSPACE_URL; no simulator)\n", thingspaceURL)
+		fmt.Fprintf(&text, "ThingSpace: %s (THINGSPACE_URL; no simulator)\n", thingspaceURL)
 	}
+	_, err := io.WriteString(stdout, text.String())
+	return err
 }
 
 func isExecutable(path string) bool {
@@ -249,8 +255,8 @@ func serve(ctx context.Context, mgr ctrl.Manager, restConfig *rest.Config, schem
 			}
 			return err
 		}
-		fmt.Fprintln(stdout, readyLine)
-		return nil
+		_, err := fmt.Fprintln(stdout, readyLine)
+		return err
 	})
 	return group.Wait()
 }

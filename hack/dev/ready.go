@@ -18,6 +18,9 @@ import (
 // of the manager starting.
 const webhookReadyTimeout = time.Minute
 
+// probeName names the readiness probe campaign and everything it refers to; a dry run stores none.
+const probeName = "dev-readiness-probe"
+
 // waitForWebhook returns once the API server gets an answer from the admission webhook, which is
 // the last piece a `kubectl apply` of a FotaCampaign needs. It asks with a server-side dry-run
 // create: the webhook configuration fails closed, so the create only succeeds when the webhook
@@ -46,11 +49,11 @@ func waitForWebhook(ctx context.Context, cfg *rest.Config, scheme *runtime.Schem
 func readinessProbe(now time.Time) *fotav1alpha1.FotaCampaign {
 	tomorrow := fotav1alpha1.Date(now.UTC().AddDate(0, 0, 1).Format(time.DateOnly))
 	return &fotav1alpha1.FotaCampaign{
-		ObjectMeta: metav1.ObjectMeta{Name: "dev-readiness-probe", Namespace: metav1.NamespaceDefault},
+		ObjectMeta: metav1.ObjectMeta{Name: probeName, Namespace: metav1.NamespaceDefault},
 		Spec: fotav1alpha1.FotaCampaignSpec{
-			AccountName:          "dev-readiness-probe",
-			CampaignID:           "dev-readiness-probe",
-			CredentialsSecretRef: fotav1alpha1.SecretReference{Name: "dev-readiness-probe"},
+			AccountName:          probeName,
+			CampaignID:           probeName,
+			CredentialsSecretRef: fotav1alpha1.SecretReference{Name: probeName},
 			Schedule:             fotav1alpha1.Schedule{StartDate: tomorrow, EndDate: tomorrow},
 		},
 	}
