@@ -56,6 +56,9 @@ type Options struct {
 	MetricsCertPath, MetricsCertName, MetricsCertKey string
 	// HealthProbeBindAddress is where /healthz and /readyz are served; "0" turns them off.
 	HealthProbeBindAddress string
+	// PprofBindAddress is where Go's /debug/pprof/ profiles are served, for measuring where the
+	// manager spends its time and memory; empty or "0" turns them off.
+	PprofBindAddress string
 	// LeaderElection makes replicas elect one active manager through a Lease.
 	LeaderElection bool
 	// EnableHTTP2 allows HTTP/2 on the metrics and webhook servers. Off by default because of
@@ -96,6 +99,7 @@ func DefaultOptions() Options {
 		MetricsCertName:         "tls.crt",
 		MetricsCertKey:          "tls.key",
 		HealthProbeBindAddress:  ":8081",
+		PprofBindAddress:        "0",
 		EnableWebhooks:          true,
 		WebhookCertName:         "tls.crt",
 		WebhookCertKey:          "tls.key",
@@ -117,10 +121,15 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.MetricsCertKey, "metrics-cert-key", o.MetricsCertKey, "The file name of the metrics server key.")
 	fs.StringVar(&o.HealthProbeBindAddress, "health-probe-bind-address", o.HealthProbeBindAddress,
 		"The address the /healthz and /readyz endpoints bind to; 0 disables them.")
+	fs.StringVar(&o.PprofBindAddress, "pprof-bind-address", o.PprofBindAddress,
+		"The address the /debug/pprof/ profiling endpoints bind to, e.g. 127.0.0.1:8082; 0 disables them. They have no authentication: keep them on loopback.")
 	fs.BoolVar(&o.LeaderElection, "leader-elect", o.LeaderElection,
 		"Enable leader election, so that only one replica of the manager is active.")
 	fs.BoolVar(&o.EnableHTTP2, "enable-http2", o.EnableHTTP2,
 		"Allow HTTP/2 on the metrics and webhook servers (off because of the HTTP/2 Rapid Reset vulnerabilities).")
+	fs.StringVar(&o.WebhookHost, "webhook-host", o.WebhookHost,
+		"The address the webhook server binds to; empty means all interfaces.")
+	fs.IntVar(&o.WebhookPort, "webhook-port", o.WebhookPort, "The port the webhook server listens on; 0 means 9443.")
 	fs.StringVar(&o.WebhookCertPath, "webhook-cert-path", o.WebhookCertPath,
 		"The directory that holds the webhook certificate; empty means /tmp/k8s-webhook-server/serving-certs.")
 	fs.StringVar(&o.WebhookCertName, "webhook-cert-name", o.WebhookCertName, "The file name of the webhook certificate.")
@@ -194,6 +203,7 @@ func New(cfg *rest.Config, opts Options) (ctrl.Manager, error) {
 		Scheme:                        NewScheme(),
 		Metrics:                       metricsOptions,
 		HealthProbeBindAddress:        opts.HealthProbeBindAddress,
+		PprofBindAddress:              opts.PprofBindAddress,
 		LeaderElection:                opts.LeaderElection,
 		LeaderElectionID:              LeaderElectionID,
 		LeaderElectionReleaseOnCancel: true,
