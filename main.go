@@ -29,7 +29,7 @@ func main() {
 		log.Error(err, "Unable to set up the manager")
 		os.Exit(1)
 	}
-	log.Info("Starting manager", "thingspaceURL", opts.ThingSpace.BaseURL, "pollInterval", opts.PollInterval,
+	log.Info("Starting manager", "thingspaceURL", opts.ThingSpace.BaseURL, "pollInterval", opts.PollInterval.String(),
 		"maxConcurrentReconciles", opts.MaxConcurrentReconciles, "webhooks", opts.EnableWebhooks,
 		"leaderElection", opts.LeaderElection)
 	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {

@@ -126,7 +126,8 @@ var _ = Describe("FotaCampaign controller", func() {
 		Expect(f.puts()).To(HaveLen(1))
 		f.expectEvent(corev1.EventTypeWarning, fotav1alpha1.ReasonThingSpaceRejected, "INVALID_PARAMETER: Invalid date window")
 
-		By("letting ten seconds pass")
+		By("rotating the Secret and letting ten seconds pass")
+		f.updateSecret(staticTokens(tokensB))
 		for range 10 {
 			advance(time.Second)
 			Consistently(func() int { return len(f.puts()) }, quietly/3).Should(BeNumerically("<=", 2))
@@ -145,6 +146,34 @@ var _ = Describe("FotaCampaign controller", func() {
 		f.expectSynced(fotav1alpha1.ReasonSynced)
 		Expect(f.puts()).To(HaveLen(3))
 		Expect(f.thingSpaceSchedule()).To(Equal(desired))
+	})
+
+	It("4b. does not loop when ThingSpace accepts a schedule but replies with another one", func() {
+		schedule := pendingSchedule()
+		f := adopt(schedule)
+		unchanged, ok := sim.Campaign(account, f.campaignID)
+		Expect(ok).To(BeTrue())
+		reply, err := json.Marshal(unchanged)
+		Expect(err).NotTo(HaveOccurred())
+		sim.InjectFault(simulator.Fault{CampaignID: f.campaignID, Kind: simulator.KindDates, Status: http.StatusOK, Body: string(reply)})
+		DeferCleanup(sim.ClearFaults)
+		desired := pendingSchedule()
+		desired.EndDate = day(17)
+		f.setSchedule(desired)
+
+		synced := f.expectSynced(fotav1alpha1.ReasonThingSpaceRejected)
+		Expect(synced.Message).To(ContainSubstring("accepted the schedule but replied with a different one (endDate)"))
+		Expect(f.get().Status.Applied).To(Equal(&schedule))
+		f.updateSecret(staticTokens(tokensB))
+		for range 10 {
+			advance(time.Second)
+		}
+		Consistently(f.puts, quietly).Should(HaveLen(1))
+
+		sim.ClearFaults()
+		advance(pollInterval)
+		f.expectSynced(fotav1alpha1.ReasonSynced)
+		Expect(f.puts()).To(HaveLen(2))
 	})
 
 	It("5a. converges after three 503s, backing off exponentially in between", func() {

@@ -157,7 +157,9 @@ func (q *fakeClockQueue) AddRateLimited(item reconcile.Request) {
 
 func (q *fakeClockQueue) Forget(item reconcile.Request) { q.rateLimiter.Forget(item) }
 
-func (q *fakeClockQueue) NumRequeues(item reconcile.Request) int { return q.rateLimiter.NumRequeues(item) }
+func (q *fakeClockQueue) NumRequeues(item reconcile.Request) int {
+	return q.rateLimiter.NumRequeues(item)
+}
 
 // due returns when the object is next due, if it waits at all.
 func (q *fakeClockQueue) due(item reconcile.Request) (time.Time, bool) {

@@ -181,20 +181,41 @@ func New(cfg *rest.Config, opts Options) (ctrl.Manager, error) {
 	if clk == nil {
 		clk = clock.RealClock{}
 	}
-	thingSpaceOptions := opts.ThingSpace
-	if thingSpaceOptions.Clock == nil {
-		thingSpaceOptions.Clock = clk.Now
-	}
-	thingSpace, err := thingspace.NewHTTPClient(thingSpaceOptions)
+	managerOptions, certWatchers, err := newManagerOptions(opts)
 	if err != nil {
 		return nil, err
 	}
+	mgr, err := ctrl.NewManager(cfg, managerOptions)
+	if err != nil {
+		return nil, fmt.Errorf("creating the manager: %w", err)
+	}
+	if err := setUpController(mgr, opts, clk); err != nil {
+		return nil, err
+	}
+	if err := addChecks(mgr, opts.EnableWebhooks); err != nil {
+		return nil, err
+	}
+	if opts.EnableWebhooks {
+		if err := webhookv1alpha1.SetupFotaCampaignWebhookWithManager(mgr, clk); err != nil {
+			return nil, fmt.Errorf("setting up the FotaCampaign webhook: %w", err)
+		}
+	}
+	for _, watcher := range certWatchers {
+		if err := mgr.Add(watcher); err != nil {
+			return nil, fmt.Errorf("adding a certificate watcher: %w", err)
+		}
+	}
+	return mgr, nil
+}
 
+// newManagerOptions turns opts into the manager's options, with the watchers of the certificates
+// the metrics and webhook servers load from files.
+func newManagerOptions(opts Options) (ctrl.Options, []*certwatcher.CertWatcher, error) {
 	tlsOpts := tlsOptions(opts.EnableHTTP2)
 	var certWatchers []*certwatcher.CertWatcher
 	metricsOptions, metricsCertWatcher, err := metricsServerOptions(opts, tlsOpts)
 	if err != nil {
-		return nil, err
+		return ctrl.Options{}, nil, err
 	}
 	if metricsCertWatcher != nil {
 		certWatchers = append(certWatchers, metricsCertWatcher)
@@ -213,42 +234,39 @@ func New(cfg *rest.Config, opts Options) (ctrl.Manager, error) {
 			DisableFor: []client.Object{&corev1.Secret{}},
 		}},
 	}
-	if opts.EnableWebhooks {
-		server, webhookCertWatcher, err := webhookServer(opts, tlsOpts)
-		if err != nil {
-			return nil, err
-		}
-		managerOptions.WebhookServer = server
-		if webhookCertWatcher != nil {
-			certWatchers = append(certWatchers, webhookCertWatcher)
-		}
+	if !opts.EnableWebhooks {
+		return managerOptions, certWatchers, nil
 	}
-
-	mgr, err := ctrl.NewManager(cfg, managerOptions)
+	server, webhookCertWatcher, err := webhookServer(opts, tlsOpts)
 	if err != nil {
-		return nil, fmt.Errorf("creating the manager: %w", err)
+		return ctrl.Options{}, nil, err
+	}
+	managerOptions.WebhookServer = server
+	if webhookCertWatcher != nil {
+		certWatchers = append(certWatchers, webhookCertWatcher)
+	}
+	return managerOptions, certWatchers, nil
+}
+
+// setUpController builds the one ThingSpace client every campaign shares and registers the
+// FotaCampaign controller with mgr.
+func setUpController(mgr ctrl.Manager, opts Options, clk clock.PassiveClock) error {
+	thingSpaceOptions := opts.ThingSpace
+	if thingSpaceOptions.Clock == nil {
+		thingSpaceOptions.Clock = clk.Now
+	}
+	thingSpace, err := thingspace.NewHTTPClient(thingSpaceOptions)
+	if err != nil {
+		return err
 	}
 	reconciler := &controllers.FotaCampaignReconciler{ThingSpace: thingSpace, PollInterval: opts.PollInterval, Clock: clk}
 	if err := reconciler.SetupWithManager(mgr, controller.Options{
 		MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
 		NewQueue:                opts.NewQueue,
 	}); err != nil {
-		return nil, fmt.Errorf("setting up the FotaCampaign controller: %w", err)
+		return fmt.Errorf("setting up the FotaCampaign controller: %w", err)
 	}
-	if err := addChecks(mgr, opts.EnableWebhooks); err != nil {
-		return nil, err
-	}
-	if opts.EnableWebhooks {
-		if err := webhookv1alpha1.SetupFotaCampaignWebhookWithManager(mgr, clk); err != nil {
-			return nil, fmt.Errorf("setting up the FotaCampaign webhook: %w", err)
-		}
-	}
-	for _, watcher := range certWatchers {
-		if err := mgr.Add(watcher); err != nil {
-			return nil, fmt.Errorf("adding a certificate watcher: %w", err)
-		}
-	}
-	return mgr, nil
+	return nil
 }
 
 func tlsOptions(enableHTTP2 bool) []func(*tls.Config) {
