@@ -86,17 +86,21 @@ type SecretReference struct {
 // +kubebuilder:validation:XValidation:rule="!has(self.installAfterDate) || self.installAfterDate <= self.endDate",message="installAfterDate must be on or before endDate",fieldPath=".installAfterDate"
 type FotaCampaignSpec struct {
 	// accountName is the ThingSpace account that owns the campaign, e.g. "0402196254-00001"
-	// (leading zeros matter). It cannot change after creation.
+	// (leading zeros matter): letters, digits, '.', '_' and '-', starting with a letter or digit.
+	// It cannot change after creation.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9][A-Za-z0-9._-]*$`
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="accountName is immutable: create a new FotaCampaign for another account"
 	// +required
 	AccountName string `json:"accountName"`
 
 	// campaignId is the ThingSpace campaign (upgrade) identifier, the "id" ThingSpace returned when
-	// the campaign was scheduled. It cannot change after creation.
+	// the campaign was scheduled: letters, digits, '.', '_' and '-', starting with a letter or
+	// digit. It cannot change after creation.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9][A-Za-z0-9._-]*$`
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="campaignId is immutable: create a new FotaCampaign for another campaign"
 	// +required
 	CampaignID string `json:"campaignId"`

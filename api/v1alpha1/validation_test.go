@@ -156,6 +156,8 @@ var _ = Describe("FotaCampaign schema", func() {
 		Entry("an empty accountName", setSpec("accountName", ""), "spec.accountName", "should be at least 1 chars long"),
 		Entry("a 65-character campaignId", setSpec("campaignId", strings.Repeat("a", 65)), "spec.campaignId", "may not be more than 64 bytes"),
 		Entry("a 65-character accountName", setSpec("accountName", strings.Repeat("0", 65)), "spec.accountName", "may not be more than 64 bytes"),
+		Entry("a campaignId that is a path segment", setSpec("campaignId", ".."), "spec.campaignId", "should match"),
+		Entry("an accountName with a slash", setSpec("accountName", "0402196254/00001"), "spec.accountName", "should match"),
 		Entry("no credentialsSecretRef", deleteSpec("credentialsSecretRef"), "spec.credentialsSecretRef", "Required value"),
 		Entry("a Secret name that is not a valid name", setSpec("credentialsSecretRef", map[string]any{"name": "Thing_Space"}),
 			"spec.credentialsSecretRef.name", "should match"),
