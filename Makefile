@@ -44,7 +44,7 @@ vet: ## Run go vet.
 	go vet ./...
 
 .PHONY: setup-envtest
-setup-envtest: ## Build kube-apiserver and etcd for envtest (cached outside the clone).
+setup-envtest: ## Build kube-apiserver, etcd and kubectl v1.37.2 for envtest (cached outside the clone).
 	@hack/setup-envtest.sh >/dev/null
 
 # test/e2e runs hack/dev as `make dev` does and drives it with kubectl; it skips without
