@@ -239,7 +239,7 @@ func withEmptyLists(dates Dates) Dates {
 func campaignPath(account, campaignID string) (string, error) {
 	for _, segment := range []struct{ name, value string }{{"account name", account}, {"campaign ID", campaignID}} {
 		if segment.value == "" || segment.value == "." || segment.value == ".." {
-			return "", fmt.Errorf("thingspace: %s %q: must be a non-empty path segment other than . and ..", segment.name, segment.value)
+			return "", fmt.Errorf("thingspace: %s %q: must be one path segment, neither empty nor a dot segment", segment.name, segment.value)
 		}
 	}
 	return campaignsPath + url.PathEscape(account) + "/" + url.PathEscape(campaignID), nil
@@ -257,7 +257,7 @@ type fotaCall struct {
 // that this client minted.
 func (c *HTTPClient) callFOTA(ctx context.Context, creds Credentials, call fotaCall) (*Campaign, error) {
 	campaign, used, err := c.callWithTokens(ctx, creds, call)
-	if c.isRefusedMintedToken(creds, err) {
+	if refusedMintedToken(creds, err) {
 		logf.FromContext(ctx).V(1).Info("ThingSpace refused a minted token, minting afresh", "secretUID", creds.SecretUID, "operation", call.operation)
 		c.tokens.invalidate(ctx, creds, used)
 		campaign, used, err = c.callWithTokens(ctx, creds, call)
@@ -268,7 +268,9 @@ func (c *HTTPClient) callFOTA(ctx context.Context, creds Credentials, call fotaC
 	return campaign, nil
 }
 
-func (c *HTTPClient) isRefusedMintedToken(creds Credentials, err error) bool {
+// refusedMintedToken reports whether err is ThingSpace refusing a token that creds mint, which
+// minting afresh may cure.
+func refusedMintedToken(creds Credentials, err error) bool {
 	var credErr *CredentialsError
 	if !errors.As(err, &credErr) {
 		return false
@@ -344,14 +346,22 @@ func sendLimited(client *http.Client, req *http.Request) (status int, header htt
 	return resp.StatusCode, resp.Header, body, nil
 }
 
-// decodeCampaign tolerates unknown and missing fields, but not a reply that is no object at all.
+// decodeCampaign tolerates unknown and missing fields, but not a reply that carries no campaign:
+// taking an empty object for a campaign would make the operator believe ThingSpace holds an empty
+// schedule.
 func decodeCampaign(status int, body []byte) (*Campaign, error) {
 	if !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
 		return nil, &UnavailableError{StatusCode: status, Err: errors.New("reply is not a campaign object")}
 	}
+	if reply := parseErrorReply(body); reply.fotaError != nil {
+		return nil, &APIError{StatusCode: status, Code: reply.code(), Message: reply.message()}
+	}
 	var campaign Campaign
 	if err := json.Unmarshal(body, &campaign); err != nil {
 		return nil, &UnavailableError{StatusCode: status, Err: fmt.Errorf("reply is not a campaign object: %w", err)}
+	}
+	if campaign.ID == "" && campaign.StartDate == "" && campaign.EndDate == "" {
+		return nil, &UnavailableError{StatusCode: status, Err: errors.New("reply carries no campaign: no id, startDate or endDate")}
 	}
 	return &campaign, nil
 }

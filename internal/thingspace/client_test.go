@@ -279,14 +279,26 @@ func TestErrorsAreClassified(t *testing.T) {
 	}, {
 		name:  "invalid JSON is unavailable",
 		fault: &simulator.Fault{Status: 200, Body: `{"id":"c1","startDate":`},
-		check: func(t *testing.T, err error) { errorAs[*thingspace.UnavailableError](t, err) },
+		check: func(t *testing.T, err error) { requireErrorType[*thingspace.UnavailableError](t, err) },
 	}, {
 		name:  "a 2 MiB reply is refused at the 1 MiB limit as unavailable",
 		fault: &simulator.Fault{Status: 200, Body: `{"id":"` + strings.Repeat("x", 2<<20) + `"}`},
 		check: func(t *testing.T, err error) {
-			errorAs[*thingspace.UnavailableError](t, err)
+			requireErrorType[*thingspace.UnavailableError](t, err)
 			if !strings.Contains(err.Error(), "limit") {
 				t.Errorf("message %q does not say the reply exceeded the limit", err)
+			}
+		},
+	}, {
+		name:  "an empty object with 200 carries no campaign, not an empty schedule: unavailable",
+		fault: &simulator.Fault{Status: 200, Body: `{"success":true}`},
+		check: func(t *testing.T, err error) { requireErrorType[*thingspace.UnavailableError](t, err) },
+	}, {
+		name:  "an error body with 200 is still ThingSpace refusing",
+		fault: &simulator.Fault{Status: 200, Body: `{"errorCode":"INVALID_PARAMETER","errorMessage":"Invalid uuid"}`},
+		check: func(t *testing.T, err error) {
+			if apiErr := errorAs[*thingspace.APIError](t, err); apiErr.Code != "INVALID_PARAMETER" {
+				t.Errorf("Code %q, want INVALID_PARAMETER", apiErr.Code)
 			}
 		},
 	}, {
@@ -309,7 +321,7 @@ func TestErrorsAreClassified(t *testing.T) {
 		name:  "a reply slower than the timeout is unavailable and says it timed out",
 		fault: &simulator.Fault{Latency: time.Minute},
 		check: func(t *testing.T, err error) {
-			errorAs[*thingspace.UnavailableError](t, err)
+			requireErrorType[*thingspace.UnavailableError](t, err)
 			if !errors.Is(err, context.DeadlineExceeded) {
 				t.Errorf("error %v does not wrap context.DeadlineExceeded", err)
 			}
@@ -357,7 +369,7 @@ func TestStaticTokensAreNotRetriedAfter401(t *testing.T) {
 	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
 
 	_, err := client.GetCampaign(t.Context(), staticCredentials, testAccount, testCampaignID)
-	errorAs[*thingspace.CredentialsError](t, err)
+	requireErrorType[*thingspace.CredentialsError](t, err)
 	if n := w.sim.Count(http.MethodGet, simulator.KindGet); n != 1 {
 		t.Errorf("%d GETs, want 1: a static token cannot get better by asking again", n)
 	}

@@ -50,15 +50,15 @@ func (e *APIError) Error() string {
 type CredentialsProblem string
 
 const (
-	// AccessTokenRejected: the gateway refused the bearer token (HTTP 401, fault 900901 or 900902).
+	// AccessTokenRejected means the gateway refused the bearer token (HTTP 401, fault 900901 or 900902).
 	AccessTokenRejected CredentialsProblem = "AccessTokenRejected"
-	// SessionTokenRejected: the VZ-M2M-Token is expired or unknown.
+	// SessionTokenRejected means the VZ-M2M-Token is expired or unknown.
 	SessionTokenRejected CredentialsProblem = "SessionTokenRejected"
-	// ClientCredentialsRejected: the token endpoint refused clientId and clientSecret.
+	// ClientCredentialsRejected means the token endpoint refused clientId and clientSecret.
 	ClientCredentialsRejected CredentialsProblem = "ClientCredentialsRejected"
-	// LoginRejected: the session login refused username and password.
+	// LoginRejected means the session login refused username and password.
 	LoginRejected CredentialsProblem = "LoginRejected"
-	// LoginLocked: ThingSpace locked the login after failed attempts.
+	// LoginLocked means ThingSpace locked the login after failed attempts.
 	LoginLocked CredentialsProblem = "LoginLocked"
 )
 
@@ -155,28 +155,24 @@ var errBodyTooLarge = fmt.Errorf("reply body exceeds the %d byte limit", maxResp
 // classifyResponse turns a non-2xx reply of a FOTA call into one of the typed errors; a 2xx gives
 // nil. It judges gateway faults and FOTA error codes by their code, never by message text.
 func classifyResponse(status int, header http.Header, body []byte, now time.Time) error {
-	if status >= 200 && status <= 299 {
+	switch {
+	case status >= 200 && status <= 299:
 		return nil
-	}
-	if len(body) > maxResponseBody {
+	case len(body) > maxResponseBody:
 		return &UnavailableError{StatusCode: status, Err: errBodyTooLarge}
 	}
-	fault, isFault := decodeGatewayFault(body)
-	fotaErr, isFOTAError := decodeErrorBody(body)
-	switch {
-	case status == http.StatusTooManyRequests || isFault && fault.Fault.Code == faultThrottled:
+	reply := parseErrorReply(body)
+	if status == http.StatusTooManyRequests || reply.faultCode() == faultThrottled {
 		return &RateLimitedError{RetryAfter: parseRetryAfter(header.Get("Retry-After"), now)}
-	case isFault && (fault.Fault.Code == faultInvalidCredentials || fault.Fault.Code == faultMissingCredentials):
-		return &CredentialsError{Problem: AccessTokenRejected, StatusCode: status, Code: fault.Fault.Code, Message: shorten(fault.Fault.Message)}
-	case isFOTAError && isSessionTokenCode(fotaErr.ErrorCode):
-		return &CredentialsError{Problem: SessionTokenRejected, StatusCode: status, Code: shorten(fotaErr.ErrorCode), Message: shorten(fotaErr.ErrorMessage)}
-	case status == http.StatusUnauthorized:
-		code, message := describeBody(fault, isFault, fotaErr, isFOTAError)
-		return &CredentialsError{Problem: AccessTokenRejected, StatusCode: status, Code: code, Message: message}
+	}
+	if credErr := reply.credentialsError(status); credErr != nil {
+		return credErr
+	}
+	switch {
 	case status >= 500:
-		return &UnavailableError{StatusCode: status, Err: bodyDescription(fault, isFault, fotaErr, isFOTAError)}
-	case status >= 400 && isFOTAError:
-		return &APIError{StatusCode: status, Code: shorten(fotaErr.ErrorCode), Message: shorten(fotaErr.ErrorMessage)}
+		return &UnavailableError{StatusCode: status, Err: reply.detail()}
+	case status >= 400 && reply.fotaError != nil:
+		return &APIError{StatusCode: status, Code: reply.code(), Message: reply.message()}
 	case status >= 400:
 		return &UnavailableError{StatusCode: status, Err: errors.New("reply is not a ThingSpace error object")}
 	default:
@@ -184,41 +180,58 @@ func classifyResponse(status int, header http.Header, body []byte, now time.Time
 	}
 }
 
-// isSessionTokenCode matches ThingSpace's session errors such as
-// "UnifiedWebService.SessionToken.Expired" or "SessionToken.Invalid".
-func isSessionTokenCode(code string) bool {
-	return strings.Contains(strings.ToLower(code), "sessiontoken")
+// errorReply is what an error reply says, in either of ThingSpace's shapes: the API gateway's
+// fault or the FOTA service's error body. Both are nil for anything else (HTML, garbage).
+type errorReply struct {
+	fault     *GatewayFault
+	fotaError *ErrorBody
 }
 
-func decodeGatewayFault(body []byte) (GatewayFault, bool) {
+func parseErrorReply(body []byte) errorReply {
+	var reply errorReply
 	var fault GatewayFault
-	if err := json.Unmarshal(body, &fault); err != nil || fault.Fault.Code == "" {
-		return GatewayFault{}, false
+	if json.Unmarshal(body, &fault) == nil && fault.Fault.Code != "" {
+		reply.fault = &fault
 	}
-	return fault, true
+	var fotaError ErrorBody
+	if json.Unmarshal(body, &fotaError) == nil && (fotaError.ErrorCode != "" || fotaError.ErrorMessage != "") {
+		reply.fotaError = &fotaError
+	}
+	return reply
 }
 
-func decodeErrorBody(body []byte) (ErrorBody, bool) {
-	var errBody ErrorBody
-	if err := json.Unmarshal(body, &errBody); err != nil || errBody.ErrorCode == "" && errBody.ErrorMessage == "" {
-		return ErrorBody{}, false
+func (r errorReply) faultCode() string {
+	if r.fault == nil {
+		return ""
 	}
-	return errBody, true
+	return r.fault.Fault.Code
 }
 
-func describeBody(fault GatewayFault, isFault bool, fotaErr ErrorBody, isFOTAError bool) (code, message string) {
+func (r errorReply) code() string {
 	switch {
-	case isFault:
-		return shorten(fault.Fault.Code), shorten(fault.Fault.Message)
-	case isFOTAError:
-		return shorten(fotaErr.ErrorCode), shorten(fotaErr.ErrorMessage)
+	case r.fault != nil:
+		return shorten(r.fault.Fault.Code)
+	case r.fotaError != nil:
+		return shorten(r.fotaError.ErrorCode)
 	default:
-		return "", ""
+		return ""
 	}
 }
 
-func bodyDescription(fault GatewayFault, isFault bool, fotaErr ErrorBody, isFOTAError bool) error {
-	code, message := describeBody(fault, isFault, fotaErr, isFOTAError)
+func (r errorReply) message() string {
+	switch {
+	case r.fault != nil:
+		return shorten(r.fault.Fault.Message)
+	case r.fotaError != nil:
+		return shorten(r.fotaError.ErrorMessage)
+	default:
+		return ""
+	}
+}
+
+// detail is the reply's code and message as an error, or nil when it has neither.
+func (r errorReply) detail() error {
+	code, message := r.code(), r.message()
 	switch {
 	case code != "" && message != "":
 		return errors.New(code + ": " + message)
@@ -227,6 +240,28 @@ func bodyDescription(fault GatewayFault, isFault bool, fotaErr ErrorBody, isFOTA
 	default:
 		return nil
 	}
+}
+
+// credentialsError returns the refused credential that the reply reports, or nil.
+func (r errorReply) credentialsError(status int) *CredentialsError {
+	var problem CredentialsProblem
+	switch {
+	case r.faultCode() == faultInvalidCredentials || r.faultCode() == faultMissingCredentials:
+		problem = AccessTokenRejected
+	case r.fotaError != nil && isSessionTokenCode(r.fotaError.ErrorCode):
+		problem = SessionTokenRejected
+	case status == http.StatusUnauthorized:
+		problem = AccessTokenRejected
+	default:
+		return nil
+	}
+	return &CredentialsError{Problem: problem, StatusCode: status, Code: r.code(), Message: r.message()}
+}
+
+// isSessionTokenCode matches ThingSpace's session errors such as
+// "UnifiedWebService.SessionToken.Expired" or "SessionToken.Invalid".
+func isSessionTokenCode(code string) bool {
+	return strings.Contains(strings.ToLower(code), "sessiontoken")
 }
 
 // parseRetryAfter reads Retry-After as delay-seconds or an HTTP date, bounded so that neither a

@@ -158,6 +158,12 @@ func errorAs[T error](t *testing.T, err error) T {
 	return target
 }
 
+// requireErrorType fails the test unless err is a T.
+func requireErrorType[T error](t *testing.T, err error) {
+	t.Helper()
+	_ = errorAs[T](t, err)
+}
+
 // fakeClock is a clock that tests move by hand, shared by the simulator and the client.
 type fakeClock struct {
 	mu  sync.Mutex

@@ -366,15 +366,13 @@ func classifyLogin(status int, header http.Header, body []byte, now time.Time) (
 		}
 		return reply.SessionToken, nil
 	}
-	fault, isFault := decodeGatewayFault(body)
-	if isFault || status < 400 || status > 499 || status == http.StatusTooManyRequests {
+	reply := parseErrorReply(body)
+	if reply.fault != nil || status < 400 || status > 499 || status == http.StatusTooManyRequests {
 		return "", classifyResponse(status, header, body, now)
 	}
-	fotaErr, isFOTAError := decodeErrorBody(body)
-	code, message := describeBody(fault, isFault, fotaErr, isFOTAError)
 	problem := LoginRejected
-	if strings.Contains(strings.ToLower(code), "locked") {
+	if strings.Contains(strings.ToLower(reply.code()), "locked") {
 		problem = LoginLocked
 	}
-	return "", &CredentialsError{Problem: problem, StatusCode: status, Code: code, Message: message}
+	return "", &CredentialsError{Problem: problem, StatusCode: status, Code: reply.code(), Message: reply.message()}
 }

@@ -82,7 +82,7 @@ func TestACallIsRetriedOnlyOnce(t *testing.T) {
 	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
 
 	_, err := client.GetCampaign(t.Context(), mintingCredentials(t, "uid-1", "1", testPassword), testAccount, testCampaignID)
-	errorAs[*thingspace.CredentialsError](t, err)
+	requireErrorType[*thingspace.CredentialsError](t, err)
 	if n := w.sim.Count(http.MethodGet, simulator.KindGet); n != 2 {
 		t.Errorf("%d GETs, want 2: the call and one retry", n)
 	}
@@ -169,7 +169,7 @@ func TestRejectedLoginIsNotRetriedUntilTheSecretChanges(t *testing.T) {
 
 	// A stale read of the old version must not try the wrong password again.
 	_, err := client.GetCampaign(t.Context(), wrong, testAccount, testCampaignID)
-	errorAs[*thingspace.CredentialsError](t, err)
+	requireErrorType[*thingspace.CredentialsError](t, err)
 	if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 2 {
 		t.Errorf("%d logins after a stale read of the rejected version, want still 2", n)
 	}
@@ -286,6 +286,39 @@ func TestSecretsDoNotShareTokens(t *testing.T) {
 
 	if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 2 {
 		t.Errorf("%d logins for two Secrets, want 2", n)
+	}
+}
+
+func TestForgetSecretDropsTheRememberedRejection(t *testing.T) {
+	w := mintingWorld(t, nil)
+	w.sim.Seed(sampleCampaign(testAccount, testCampaignID, pendingStart()))
+	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
+	creds := mintingCredentials(t, "uid-1", "1", wrongPassword)
+	if _, err := client.GetCampaign(t.Context(), creds, testAccount, testCampaignID); err == nil {
+		t.Fatal("GetCampaign with a wrong password succeeded")
+	}
+
+	client.ForgetSecret("uid-1")
+	_, err := client.GetCampaign(t.Context(), creds, testAccount, testCampaignID)
+
+	requireErrorType[*thingspace.CredentialsError](t, err)
+	if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 2 {
+		t.Errorf("%d logins, want 2: a forgotten Secret starts afresh", n)
+	}
+}
+
+func TestAVersionReusedWithOtherValuesDoesNotGetTheOthersTokens(t *testing.T) {
+	w := mintingWorld(t, nil)
+	w.sim.Seed(sampleCampaign(testAccount, testCampaignID, pendingStart()))
+	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
+	if _, err := client.GetCampaign(t.Context(), mintingCredentials(t, "uid-1", "1", testPassword), testAccount, testCampaignID); err != nil {
+		t.Fatalf("GetCampaign: %v", err)
+	}
+
+	_, err := client.GetCampaign(t.Context(), mintingCredentials(t, "uid-1", "1", wrongPassword), testAccount, testCampaignID)
+
+	if credErr := errorAs[*thingspace.CredentialsError](t, err); credErr.Problem != thingspace.LoginRejected {
+		t.Errorf("problem %s, want LoginRejected: the other password must be tried, not the cached session used", credErr.Problem)
 	}
 }
 
