@@ -287,7 +287,3 @@ type FotaCampaignList struct {
 	metav1.ListMeta `json:"metadata,omitempty"`
 	Items           []FotaCampaign `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&FotaCampaign{}, &FotaCampaignList{})
-}

@@ -13,6 +13,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/rand"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
@@ -281,10 +282,14 @@ spec:
 		// The sample's name, so that the output recorded below can be shown as it is.
 		const name = "model-a-02to03"
 		file := filepath.Join(GinkgoT().TempDir(), "campaign.yaml")
+		admin, err := testEnv.ControlPlane.AddUser(envtest.User{Name: "fleet-admin", Groups: []string{"system:masters"}}, nil)
+		Expect(err).NotTo(HaveOccurred())
+		kubectl, err := admin.Kubectl()
+		Expect(err).NotTo(HaveOccurred())
 		apply := func(endDate, downloadWindows, installAfterDate string, flags ...string) (string, error) {
 			GinkgoHelper()
 			Expect(os.WriteFile(file, fmt.Appendf(nil, manifest, name, endDate, downloadWindows, installAfterDate), 0o600)).To(Succeed())
-			stdout, stderr, err := testEnv.ControlPlane.KubeCtl().Run(append([]string{"apply", "-f", file}, flags...)...)
+			stdout, stderr, err := kubectl.Run(append([]string{"apply", "-f", file}, flags...)...)
 			Expect(err == nil || isExitError(err)).To(BeTrue(), "running kubectl: %v", err)
 			return readAll(stdout) + readAll(stderr), err
 		}
