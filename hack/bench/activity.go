@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/wait"
+)
+
+// controllerName is the FotaCampaign controller's name in the manager's metrics.
+const controllerName = "fotacampaign"
+
+// activity is what the manager's metrics say it did: its requests to the API server by method,
+// its reconciles, and the time each kind of work took, summed in seconds. Subtracting two
+// snapshots gives a step's share; dividing a time by its count gives the mean that tells where a
+// reconcile waits.
+type activity struct {
+	apiRequests     map[string]float64
+	reconciles      float64
+	reconcileTime   float64
+	thingSpaceTime  float64
+	thingSpaceCalls float64
+}
+
+func (b *bench) activity(ctx context.Context) (activity, error) {
+	samples, err := b.manager.Metrics(ctx)
+	if err != nil {
+		return activity{}, err
+	}
+	a := activity{apiRequests: map[string]float64{}}
+	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		a.apiRequests[method], _ = samples.Sum("rest_client_requests_total", map[string]string{"method": method})
+	}
+	a.reconciles, _ = samples.Sum("controller_runtime_reconcile_time_seconds_count", map[string]string{"controller": controllerName})
+	a.reconcileTime, _ = samples.Sum("controller_runtime_reconcile_time_seconds_sum", map[string]string{"controller": controllerName})
+	a.thingSpaceTime, _ = samples.Sum("fota_thingspace_request_duration_seconds_sum", nil)
+	a.thingSpaceCalls, _ = samples.Sum("fota_thingspace_request_duration_seconds_count", nil)
+	return a, nil
+}
+
+func (a activity) since(before activity) activity {
+	delta := activity{
+		apiRequests:     map[string]float64{},
+		reconciles:      a.reconciles - before.reconciles,
+		reconcileTime:   a.reconcileTime - before.reconcileTime,
+		thingSpaceTime:  a.thingSpaceTime - before.thingSpaceTime,
+		thingSpaceCalls: a.thingSpaceCalls - before.thingSpaceCalls,
+	}
+	for method, n := range a.apiRequests {
+		delta.apiRequests[method] = n - before.apiRequests[method]
+	}
+	return delta
+}
+
+// describeRequests lists the methods the manager used, e.g. "PATCH 1000, POST 1000".
+func (a activity) describeRequests() string {
+	var parts []string
+	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		if n := a.apiRequests[method]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %.0f", method, n))
+		}
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// describeReconciles gives the number of reconciles and their mean duration, with the mean
+// duration of a ThingSpace call (what remains is mostly the wait for the status write).
+func (a activity) describeReconciles() string {
+	if a.reconciles == 0 {
+		return "none"
+	}
+	return fmt.Sprintf("%.0f, mean %s (ThingSpace call %s)", a.reconciles,
+		mean(a.reconcileTime, a.reconciles), mean(a.thingSpaceTime, a.thingSpaceCalls))
+}
+
+func mean(totalSeconds, count float64) time.Duration {
+	if count == 0 {
+		return 0
+	}
+	return time.Duration(totalSeconds / count * float64(time.Second)).Round(10 * time.Microsecond)
+}
+
+// measured runs step and returns what the manager did meanwhile. A reconcile is counted once it
+// has returned, which can be a moment after the watch saw its status write, so the second
+// snapshot waits until no worker is busy.
+func (b *bench) measured(ctx context.Context, step func() error) (activity, error) {
+	before, err := b.activity(ctx)
+	if err != nil {
+		return activity{}, err
+	}
+	if err := step(); err != nil {
+		return activity{}, err
+	}
+	if err := b.waitWorkersIdle(ctx); err != nil {
+		return activity{}, err
+	}
+	after, err := b.activity(ctx)
+	if err != nil {
+		return activity{}, err
+	}
+	return after.since(before), nil
+}
+
+// waitWorkersIdle waits until the controller has no reconcile running and none queued.
+func (b *bench) waitWorkersIdle(ctx context.Context) error {
+	return wait.PollUntilContextTimeout(ctx, 20*time.Millisecond, 10*time.Second, true, func(ctx context.Context) (bool, error) {
+		samples, err := b.manager.Metrics(ctx)
+		if err != nil {
+			return false, err
+		}
+		active, _ := samples.Sum("controller_runtime_active_workers", map[string]string{"controller": controllerName})
+		queued, _ := samples.Sum("workqueue_depth", map[string]string{"name": controllerName})
+		return active == 0 && queued == 0, nil
+	})
+}

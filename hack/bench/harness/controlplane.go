@@ -1,0 +1,148 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/fota-operator/fota-operator/internal/manager"
+)
+
+// controlPlaneStopTimeout bounds how long kube-apiserver and etcd each get to stop before they
+// are killed.
+const controlPlaneStopTimeout = 10 * time.Second
+
+// FindRoot returns the clone this runs in: the first directory from the working directory
+// upwards that holds config/crd/bases.
+func FindRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "config", "crd", "bases")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("config/crd/bases not found here or above: run this inside the fota-operator clone")
+		}
+		dir = parent
+	}
+}
+
+// BinaryAssets returns the directory holding kube-apiserver and etcd: KUBEBUILDER_ASSETS when
+// set, otherwise what hack/setup-envtest.sh prints (it builds the binaries when they are not
+// cached yet).
+func BinaryAssets(root string) (string, error) {
+	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
+		return dir, nil
+	}
+	script := exec.Command(filepath.Join(root, "hack", "setup-envtest.sh"))
+	script.Dir = root
+	script.Stderr = os.Stderr
+	out, err := script.Output()
+	if err != nil {
+		return "", fmt.Errorf("building the control plane binaries with hack/setup-envtest.sh: %w", err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
+// ControlPlaneOptions configures StartControlPlane.
+type ControlPlaneOptions struct {
+	// Root is the clone, whose config/crd/bases and config/webhook are installed.
+	Root string
+	// Assets is the directory holding kube-apiserver and etcd (see BinaryAssets).
+	Assets string
+	// Webhooks installs the validating webhook configuration of config/webhook, pointed at a
+	// server on 127.0.0.1 whose port and serving certificate the control plane chooses.
+	Webhooks bool
+	// Dir receives the administrator's kubeconfig file.
+	Dir string
+}
+
+// ControlPlane is a running kube-apiserver and etcd with the FotaCampaign CRD installed.
+type ControlPlane struct {
+	env *envtest.Environment
+	// Config reaches the API server as an administrator, without a client-side rate limit.
+	Config *rest.Config
+	// Client uses Config with the operator's scheme.
+	Client client.Client
+	// Kubeconfig is the path of a kubeconfig file for an administrator, for the manager process.
+	Kubeconfig string
+}
+
+// StartControlPlane starts the control plane. On an error nothing is left running.
+func StartControlPlane(opts ControlPlaneOptions) (cp *ControlPlane, err error) {
+	env := &envtest.Environment{
+		BinaryAssetsDirectory:   opts.Assets,
+		Scheme:                  manager.NewScheme(),
+		CRDDirectoryPaths:       []string{filepath.Join(opts.Root, "config", "crd", "bases")},
+		ErrorIfCRDPathMissing:   true,
+		ControlPlaneStopTimeout: controlPlaneStopTimeout,
+	}
+	if opts.Webhooks {
+		env.WebhookInstallOptions = envtest.WebhookInstallOptions{
+			Paths:            []string{filepath.Join(opts.Root, "config", "webhook")},
+			LocalServingHost: "127.0.0.1",
+		}
+	}
+	cfg, err := env.Start()
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("starting the control plane: %w", err), env.Stop())
+	}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, env.Stop())
+		}
+	}()
+	cfg = rest.CopyConfig(cfg)
+	cfg.QPS, cfg.Burst = -1, 0
+	c, err := client.New(cfg, client.Options{Scheme: env.Scheme})
+	if err != nil {
+		return nil, err
+	}
+	kubeconfig, err := writeAdminKubeconfig(env, filepath.Join(opts.Dir, "kubeconfig"))
+	if err != nil {
+		return nil, err
+	}
+	return &ControlPlane{env: env, Config: cfg, Client: c, Kubeconfig: kubeconfig}, nil
+}
+
+// writeAdminKubeconfig writes the kubeconfig of a member of system:masters to path.
+func writeAdminKubeconfig(env *envtest.Environment, path string) (string, error) {
+	user, err := env.ControlPlane.AddUser(envtest.User{Name: "harness-admin", Groups: []string{"system:masters"}}, nil)
+	if err != nil {
+		return "", fmt.Errorf("adding the administrator: %w", err)
+	}
+	kubeconfig, err := user.KubeConfig()
+	if err != nil {
+		return "", fmt.Errorf("writing the administrator's kubeconfig: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", err
+	}
+	// The file holds a cluster-admin client key: readable by its owner only.
+	return path, os.WriteFile(path, kubeconfig, 0o600)
+}
+
+// WebhookServing says where the API server sends admission requests (127.0.0.1 and a port) and
+// which directory holds the serving certificate (tls.crt, tls.key) and its CA. Zero values
+// without webhooks.
+func (c *ControlPlane) WebhookServing() (host string, port int, certDir string, caPEM []byte) {
+	hook := c.env.WebhookInstallOptions
+	return hook.LocalServingHost, hook.LocalServingPort, hook.LocalServingCertDir, hook.LocalServingCAData
+}
+
+// Stop stops kube-apiserver and etcd and removes their data.
+func (c *ControlPlane) Stop() error {
+	return c.env.Stop()
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestPercentileIsTheNearestRank(t *testing.T) {
+	hundred := make([]time.Duration, 100)
+	for i := range hundred {
+		hundred[i] = time.Duration(100-i) * time.Millisecond // 100ms down to 1ms: order must not matter
+	}
+	tests := []struct {
+		name      string
+		durations []time.Duration
+		p         float64
+		wantMs    float64
+	}{
+		{"p50 of 1..100 ms is the 50th value", hundred, 50, 50},
+		{"p99 of 1..100 ms is the 99th value", hundred, 99, 99},
+		{"p100 is the largest", hundred, 100, 100},
+		{"p99 of one value is that value", []time.Duration{1500 * time.Microsecond}, 99, 1.5},
+		{"p50 of two values is the lower one", []time.Duration{4 * time.Millisecond, 2 * time.Millisecond}, 50, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := percentile(tt.durations, tt.p); got != tt.wantMs {
+				t.Fatalf("percentile(p%g) = %g ms, want %g ms", tt.p, got, tt.wantMs)
+			}
+		})
+	}
+	if got := percentile(nil, 50); !math.IsNaN(got) {
+		t.Fatalf("percentile of nothing = %g, want NaN", got)
+	}
+}
+
+func TestTargets(t *testing.T) {
+	met := results{
+		Campaigns: 1000, FloorS: 2, CreateToSyncedS: 6, UpdateToSyncedS: 5.9, PutsCreate: 0, PutsUpdate: 1000,
+		IdlePuts: 0, IdleStatusWrites: 0, WebhookP99Ms: 19.9, HeapMB: 199,
+	}
+	if names := missed(met.rows(details{})); len(names) > 0 {
+		t.Fatalf("results at the bounds missed %v, want none", names)
+	}
+	tests := []struct {
+		name   string
+		change func(*results, *details)
+		want   string
+	}{
+		{"create slower than 3 x floor", func(r *results, _ *details) { r.CreateToSyncedS = 6.1 }, "create_to_synced_s"},
+		{"update slower than 3 x floor", func(r *results, _ *details) { r.UpdateToSyncedS = 6.1 }, "update_to_synced_s"},
+		{"a PUT for a campaign that was already in sync", func(r *results, _ *details) { r.PutsCreate = 1 }, "puts_create"},
+		{"a window change pushed twice", func(r *results, _ *details) { r.PutsUpdate = 1001 }, "puts_update"},
+		{"a window change never pushed", func(r *results, _ *details) { r.PutsUpdate = 999 }, "puts_update"},
+		{"a PUT while idle", func(r *results, d *details) { r.IdlePuts = 1; d.idleWait = time.Minute }, "idle_puts (1m0s)"},
+		{"a heartbeat status write while idle", func(r *results, _ *details) { r.IdleStatusWrites = 1 }, "idle_status_writes"},
+		{"a slow webhook", func(r *results, _ *details) { r.WebhookP99Ms = 20 }, "webhook_p99_ms"},
+		{"a large heap", func(r *results, _ *details) { r.HeapMB = 200 }, "heap_mb (manager, heap in use)"},
+		{"a payload the simulator refused", func(_ *results, d *details) { d.violations = 1 }, "illegal or partial payloads (simulator)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, d := met, details{}
+			tt.change(&r, &d)
+			if names := missed(r.rows(d)); !slices.Equal(names, []string{tt.want}) {
+				t.Fatalf("missed %q, want exactly %q", names, tt.want)
+			}
+		})
+	}
+}
+
+func TestResultsFileHasExactlyTheAgreedKeys(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "bench", "results.json")
+	if err := writeResults(path, results{Campaigns: 1000, HeapMB: 21.5}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var written map[string]any
+	if err := json.Unmarshal(data, &written); err != nil {
+		t.Fatal(err)
+	}
+	keys := make([]string, 0, len(written))
+	for key := range written {
+		keys = append(keys, key)
+	}
+	slices.Sort(keys)
+	want := []string{
+		"campaigns", "create_to_synced_s", "floor_s", "gets_total", "heap_mb", "idle_puts", "idle_status_writes",
+		"puts_create", "puts_update", "update_to_synced_s", "webhook_p50_ms", "webhook_p99_ms",
+	}
+	if !slices.Equal(keys, want) {
+		t.Fatalf("keys %v, want %v", keys, want)
+	}
+	if written["campaigns"] != float64(1000) || written["heap_mb"] != 21.5 {
+		t.Fatalf("values %v, want campaigns 1000 and heap_mb 21.5", written)
+	}
+}

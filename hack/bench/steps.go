@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/hack/bench/harness"
+	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+)
+
+// measure runs the steps in order. The floor comes last, once the manager has stopped, so that
+// nothing else loads the API server while it is measured.
+func (b *bench) measure(ctx context.Context) error {
+	steps := []struct {
+		name string
+		run  func(context.Context) error
+	}{
+		{"create", b.measureCreate},
+		{"update", b.measureUpdate},
+		{"idle", b.measureIdle},
+		{"admission", b.measureAdmission},
+		{"heap", b.measureHeap},
+		{"floor", b.measureFloor},
+	}
+	for _, step := range steps {
+		if err := step.run(ctx); err != nil {
+			return fmt.Errorf("%s: %w", step.name, err)
+		}
+	}
+	b.details.violations = len(b.sim.Violations())
+	return nil
+}
+
+// thingSpaceCalls counts the dates PUTs and campaign GETs the simulator has answered.
+type thingSpaceCalls struct{ puts, gets int }
+
+func (b *bench) calls() thingSpaceCalls {
+	return thingSpaceCalls{
+		puts: b.sim.Count(http.MethodPut, simulator.KindDates),
+		gets: b.sim.Count(http.MethodGet, simulator.KindGet),
+	}
+}
+
+func (c thingSpaceCalls) since(before thingSpaceCalls) thingSpaceCalls {
+	return thingSpaceCalls{puts: c.puts - before.puts, gets: c.gets - before.gets}
+}
+
+// measureCreate creates a FotaCampaign for every campaign, with the schedule ThingSpace holds,
+// and times until the watch has seen every one Synced=True at generation 1.
+func (b *bench) measureCreate(ctx context.Context) error {
+	b.logf("creating %d FotaCampaigns", b.config.campaigns)
+	b.cpuProfileDone = b.startCPUProfile(ctx)
+	before := b.calls()
+	var start, last time.Time
+	did, err := b.measured(ctx, func() (err error) {
+		start = time.Now()
+		if err := b.fleet.CreateCampaigns(ctx, b.cp.Client, b.config.clientWorkers); err != nil {
+			return err
+		}
+		b.details.createRequestsS = time.Since(start).Seconds()
+		last, err = b.watch.waitConverged(ctx, b.config.campaigns, 1, convergeTimeout)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	b.results.CreateToSyncedS = last.Sub(start).Seconds()
+	calls := b.calls().since(before)
+	b.results.PutsCreate, b.details.getsCreate = calls.puts, calls.gets
+	b.details.createActivity = did
+	return nil
+}
+
+// measureUpdate changes the download window of every FotaCampaign and times until the watch has
+// seen every one Synced=True at generation 2.
+func (b *bench) measureUpdate(ctx context.Context) error {
+	b.logf("changing a window on %d FotaCampaigns", b.config.campaigns)
+	before := b.calls()
+	var start, last time.Time
+	did, err := b.measured(ctx, func() (err error) {
+		start = time.Now()
+		err = b.fleet.Edit(ctx, b.cp.Client, b.config.clientWorkers, func(_ int, s fotav1alpha1.Schedule) fotav1alpha1.Schedule {
+			s.DownloadTimeWindowList = []fotav1alpha1.TimeWindow{{StartTime: 1, EndTime: 2}}
+			return s
+		})
+		if err != nil {
+			return err
+		}
+		b.details.updateRequestsS = time.Since(start).Seconds()
+		last, err = b.watch.waitConverged(ctx, b.config.campaigns, 2, convergeTimeout)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	b.results.UpdateToSyncedS = last.Sub(start).Seconds()
+	calls := b.calls().since(before)
+	b.results.PutsUpdate, b.details.getsUpdate = calls.puts, calls.gets
+	b.details.updateActivity = did
+	b.results.GetsTotal = b.calls().gets
+	return b.waitCPUProfile()
+}
+
+// measureIdle waits one poll interval plus a margin, in which every campaign is read once from
+// ThingSpace, and counts what the operator changed meanwhile: nothing, when all is in sync.
+func (b *bench) measureIdle(ctx context.Context) error {
+	b.details.idleWait = b.config.pollInterval + b.config.idleMargin
+	b.logf("idling for %s", b.details.idleWait)
+	before, writesBefore := b.calls(), b.watch.writeCount()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(b.details.idleWait):
+	}
+	calls := b.calls().since(before)
+	b.results.IdlePuts, b.details.getsIdle = calls.puts, calls.gets
+	b.results.IdleStatusWrites = b.watch.writeCount() - writesBefore
+	return nil
+}
+
+// measureAdmission sends dry-run updates through the API server one at a time and takes the
+// webhook's latency from the admission timer in front of it.
+func (b *bench) measureAdmission(ctx context.Context) error {
+	b.logf("sending %d dry-run updates through the webhook", b.config.admissionRequests)
+	b.timer.take()
+	roundTrips := make([]time.Duration, 0, b.config.admissionRequests)
+	for i := range b.config.admissionRequests {
+		key := b.fleet.Key(i % b.config.campaigns)
+		patch, err := endDatePatch(b.fleet.FotaCampaign(i % b.config.campaigns).Spec.EndDate)
+		if err != nil {
+			return err
+		}
+		start := time.Now()
+		if err := b.cp.Client.Patch(ctx, objectAt(key), client.RawPatch(types.MergePatchType, patch), client.DryRunAll); err != nil {
+			return fmt.Errorf("dry-run update of %s: %w", key, err)
+		}
+		roundTrips = append(roundTrips, time.Since(start))
+	}
+	admissions := b.timer.take()
+	if len(admissions) != b.config.admissionRequests {
+		return fmt.Errorf("the webhook answered %d admission requests for %d dry-run updates", len(admissions), b.config.admissionRequests)
+	}
+	b.results.WebhookP50Ms, b.results.WebhookP99Ms = percentile(admissions, 50), percentile(admissions, 99)
+	b.details.dryRunP50Ms, b.details.dryRunP99Ms = percentile(roundTrips, 50), percentile(roundTrips, 99)
+	return nil
+}
+
+// endDatePatch moves the end date a day later: allowed before the start.
+func endDatePatch(endDate fotav1alpha1.Date) ([]byte, error) {
+	end, err := time.Parse(time.DateOnly, string(endDate))
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(map[string]any{"spec": map[string]any{"endDate": end.AddDate(0, 0, 1).Format(time.DateOnly)}})
+}
+
+func objectAt(key types.NamespacedName) *fotav1alpha1.FotaCampaign {
+	return &fotav1alpha1.FotaCampaign{ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name}}
+}
+
+// measureHeap reads the manager's heap in use, saves a heap profile, and stops the manager.
+func (b *bench) measureHeap(ctx context.Context) error {
+	heap, err := b.manager.Metric(ctx, "go_memstats_heap_inuse_bytes", nil)
+	if err != nil {
+		return err
+	}
+	b.results.HeapMB = heap / (1 << 20)
+	if err := b.saveProfile(ctx, "/debug/pprof/heap", "manager-heap.pprof"); err != nil {
+		return err
+	}
+	b.logf("stopping the manager")
+	return b.manager.Stop(managerStopTimeout)
+}
+
+// measureFloor reads every FotaCampaign and updates its status with a client, no operator
+// running: the least work any operator has to do to record 1000 results.
+func (b *bench) measureFloor(ctx context.Context) error {
+	b.logf("measuring the floor: a GET and a status update of %d FotaCampaigns", b.config.campaigns)
+	observed := metav1.NewTime(time.Now()).Rfc3339Copy()
+	start := time.Now()
+	err := harness.ForEach(ctx, b.config.campaigns, b.config.floorWorkers, func(ctx context.Context, i int) error {
+		fc := &fotav1alpha1.FotaCampaign{}
+		if err := b.cp.Client.Get(ctx, b.fleet.Key(i), fc); err != nil {
+			return err
+		}
+		fc.Status.LastObservedTime = ptr.To(observed)
+		return b.cp.Client.Status().Update(ctx, fc)
+	})
+	if err != nil {
+		return err
+	}
+	b.results.FloorS = time.Since(start).Seconds()
+	return nil
+}
+
+// startCPUProfile records the CPU profiles of the manager and of kube-apiserver for
+// --cpu-profile, when set; the returned channel delivers the outcome.
+func (b *bench) startCPUProfile(ctx context.Context) <-chan error {
+	if b.config.cpuProfile <= 0 {
+		return nil
+	}
+	path := fmt.Sprintf("/debug/pprof/profile?seconds=%d", max(int(b.config.cpuProfile.Round(time.Second)/time.Second), 1))
+	manager, apiServer := make(chan error, 1), make(chan error, 1)
+	go func() { manager <- b.saveProfile(ctx, path, "manager-cpu.pprof") }()
+	go func() { apiServer <- b.saveAPIServerProfile(ctx, path, "apiserver-cpu.pprof") }()
+	done := make(chan error, 1)
+	go func() { done <- errors.Join(<-manager, <-apiServer) }()
+	return done
+}
+
+func (b *bench) waitCPUProfile() error {
+	if b.cpuProfileDone == nil {
+		return nil
+	}
+	b.logf("waiting for the CPU profile")
+	err := <-b.cpuProfileDone
+	if err != nil {
+		return errors.Join(errors.New("recording the CPU profile"), err)
+	}
+	return nil
+}

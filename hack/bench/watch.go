@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"k8s.io/client-go/rest"
+	toolscache "k8s.io/client-go/tools/cache"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/hack/bench/harness"
+	"github.com/fota-operator/fota-operator/internal/manager"
+)
+
+// campaignWatch follows the FotaCampaigns of one namespace through a watch, the way Argo CD or
+// kubectl --watch would see them: when each one converged, and how many writes reached them.
+type campaignWatch struct {
+	mu sync.Mutex
+	// converged holds, per name, the generation whose Synced=True outcome was last seen.
+	converged map[string]int64
+	// lastConverged is when an object last became converged, as the watch delivered it.
+	lastConverged time.Time
+	// writes counts updates that changed an object's resourceVersion: every write, spec or status.
+	writes int
+}
+
+// startCampaignWatch starts a watch on the FotaCampaigns of namespace; it stops with ctx.
+func startCampaignWatch(ctx context.Context, cfg *rest.Config, namespace string) (*campaignWatch, error) {
+	informers, err := cache.New(cfg, cache.Options{
+		Scheme:            manager.NewScheme(),
+		DefaultNamespaces: map[string]cache.Config{namespace: {}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	informer, err := informers.GetInformer(ctx, &fotav1alpha1.FotaCampaign{})
+	if err != nil {
+		return nil, err
+	}
+	w := &campaignWatch{converged: map[string]int64{}}
+	if _, err := informer.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
+		AddFunc:    func(obj any) { w.observe(obj, false) },
+		UpdateFunc: func(old, obj any) { w.observe(obj, resourceVersionOf(old) != resourceVersionOf(obj)) },
+	}); err != nil {
+		return nil, err
+	}
+	go func() { _ = informers.Start(ctx) }()
+	if !informers.WaitForCacheSync(ctx) {
+		return nil, fmt.Errorf("the watch on FotaCampaigns in %s did not sync", namespace)
+	}
+	return w, nil
+}
+
+func resourceVersionOf(obj any) string {
+	if o, ok := obj.(client.Object); ok {
+		return o.GetResourceVersion()
+	}
+	return ""
+}
+
+func (w *campaignWatch) observe(obj any, written bool) {
+	fc, ok := obj.(*fotav1alpha1.FotaCampaign)
+	if !ok {
+		return
+	}
+	now := time.Now()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if written {
+		w.writes++
+	}
+	if harness.Converged(fc) && w.converged[fc.Name] != fc.Generation {
+		w.converged[fc.Name] = fc.Generation
+		w.lastConverged = now
+	}
+}
+
+// convergedAt counts the objects whose Synced=True outcome of generation has been seen.
+func (w *campaignWatch) convergedAt(generation int64) (count int, last time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, g := range w.converged {
+		if g == generation {
+			count++
+		}
+	}
+	return count, w.lastConverged
+}
+
+func (w *campaignWatch) writeCount() int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.writes
+}
+
+// waitConverged waits until want objects have converged at generation, and returns when the
+// last of them did.
+func (w *campaignWatch) waitConverged(ctx context.Context, want int, generation int64, timeout time.Duration) (time.Time, error) {
+	deadline := time.Now().Add(timeout)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		count, last := w.convergedAt(generation)
+		if count == want {
+			return last, nil
+		}
+		if time.Now().After(deadline) {
+			return time.Time{}, fmt.Errorf("%d of %d FotaCampaigns converged at generation %d within %s", count, want, generation, timeout)
+		}
+		select {
+		case <-ctx.Done():
+			return time.Time{}, ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
