@@ -82,6 +82,15 @@ dev: manifests generate setup-envtest ## Run a local control plane, the ThingSpa
 	go build -o $(LOCALBIN)/fota-dev ./hack/dev
 	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" exec $(LOCALBIN)/fota-dev $(ARGS)
 
+.PHONY: bench
+bench: manifests generate setup-envtest ## Measure 1000 campaigns: time to sync, PUTs, idle writes, webhook latency, heap (writes bin/bench/results.json).
+	go build -o $(LOCALBIN)/fota-bench ./hack/bench
+	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" $(LOCALBIN)/fota-bench $(ARGS)
+
+.PHONY: soak
+soak: manifests generate setup-envtest ## Soak 300 campaigns through ThingSpace faults, edits and a SIGKILL of the manager.
+	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" go test ./test/soak/... -count=1 -timeout 30m -v -soak-campaigns=300 $(ARGS)
+
 .PHONY: docker-build
 docker-build: ## Build the manager image (needs a Docker engine).
 	docker build -t $(IMG) .
