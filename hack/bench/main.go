@@ -28,6 +28,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -65,7 +66,7 @@ type config struct {
 	pollInterval            time.Duration
 	idleMargin              time.Duration
 	clientWorkers           int
-	floorWorkers            int
+	floorWorkers            workerCounts
 	admissionRequests       int
 	cpuProfile              time.Duration
 	outDir                  string
@@ -87,7 +88,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		"the manager's --poll-interval, shortened so that the idle step sees one poll of every campaign")
 	flags.DurationVar(&c.idleMargin, "idle-margin", 5*time.Second, "how long the idle step waits beyond one poll interval")
 	flags.IntVar(&c.clientWorkers, "client-workers", 8, "how many creates and updates the benchmark sends at once")
-	flags.IntVar(&c.floorWorkers, "floor-workers", 8, "how many GET-and-update pairs the floor sends at once")
+	c.floorWorkers = workerCounts{8, 16, 32}
+	flags.Var(&c.floorWorkers, "floor-workers",
+		"how many GET-and-update pairs the floor sends at once, comma-separated: one pass each, the fastest is the floor")
 	flags.IntVar(&c.admissionRequests, "admission-requests", 1000, "how many dry-run updates time the webhook, one at a time")
 	flags.DurationVar(&c.cpuProfile, "cpu-profile", 0,
 		"record the CPU profiles of the manager and kube-apiserver for this long from the first create (e.g. 30s) into <out>/manager-cpu.pprof and <out>/apiserver-cpu.pprof; 0 records none")
@@ -100,10 +103,34 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if flags.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected arguments %q", flags.Args())
 	}
-	if c.campaigns < 1 || c.accounts < 1 || c.clientWorkers < 1 || c.floorWorkers < 1 || c.admissionRequests < 1 {
-		return config{}, errors.New("--campaigns, --accounts, --client-workers, --floor-workers and --admission-requests must be at least 1")
+	if c.campaigns < 1 || c.accounts < 1 || c.clientWorkers < 1 || c.admissionRequests < 1 {
+		return config{}, errors.New("--campaigns, --accounts, --client-workers and --admission-requests must be at least 1")
 	}
 	return c, nil
+}
+
+// workerCounts is a comma-separated list of positive numbers of workers, such as 8,16,32.
+type workerCounts []int
+
+func (w *workerCounts) String() string {
+	texts := make([]string, len(*w))
+	for i, n := range *w {
+		texts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(texts, ",")
+}
+
+func (w *workerCounts) Set(text string) error {
+	var counts workerCounts
+	for field := range strings.SplitSeq(text, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(field))
+		if err != nil || n < 1 {
+			return fmt.Errorf("%q is not a positive number of workers", field)
+		}
+		counts = append(counts, n)
+	}
+	*w = counts
+	return nil
 }
 
 // run builds and starts everything, measures, and tears everything down.

@@ -42,6 +42,21 @@ type details struct {
 	violations      int
 	createActivity  activity
 	updateActivity  activity
+	floorPasses     []floorPass
+}
+
+// floorPass is how long one pass of the floor took with a number of workers.
+type floorPass struct {
+	workers int
+	seconds float64
+}
+
+func describeFloorPasses(passes []floorPass) string {
+	texts := make([]string, len(passes))
+	for i, pass := range passes {
+		texts[i] = fmt.Sprintf("%d: %s", pass.workers, seconds(pass.seconds))
+	}
+	return strings.Join(texts, ", ")
 }
 
 // Targets on the 2-core reference machine.
@@ -65,6 +80,7 @@ func (r results) rows(c details) []row {
 	return []row{
 		{"campaigns", fmt.Sprint(r.Campaigns), "", true},
 		{"floor_s (GET + status update of each, no operator)", seconds(r.FloorS), "", true},
+		{"  floor by client workers", describeFloorPasses(c.floorPasses), "", true},
 		{"create_to_synced_s", seconds(r.CreateToSyncedS), fmt.Sprintf("<= 3 x floor = %s", seconds(floorBound)), r.CreateToSyncedS <= floorBound},
 		{"  creates alone (admission included)", seconds(c.createRequestsS), "", true},
 		{"puts_create", fmt.Sprint(r.PutsCreate), "= 0", r.PutsCreate == targetPutsCreate},
@@ -79,7 +95,7 @@ func (r results) rows(c details) []row {
 		{"  reconciles while updating", c.updateActivity.describeReconciles(), "", true},
 		{fmt.Sprintf("idle_puts (%s)", c.idleWait), fmt.Sprint(r.IdlePuts), "= 0", r.IdlePuts == targetIdlePuts},
 		{"idle_status_writes", fmt.Sprint(r.IdleStatusWrites), "= 0", r.IdleStatusWrites == targetIdleWrites},
-		{"  GETs while idle (one poll each)", fmt.Sprint(c.getsIdle), "", true},
+		{"  GETs while idle (polls)", fmt.Sprint(c.getsIdle), "", true},
 		{"gets_total (create and update)", fmt.Sprint(r.GetsTotal), "", true},
 		{"webhook_p50_ms", milliseconds(r.WebhookP50Ms), "", true},
 		{"webhook_p99_ms", milliseconds(r.WebhookP99Ms), fmt.Sprintf("< %d ms", maxWebhookP99Ms), r.WebhookP99Ms < maxWebhookP99Ms},

@@ -103,3 +103,30 @@ func TestResultsFileHasExactlyTheAgreedKeys(t *testing.T) {
 		t.Fatalf("values %v, want campaigns 1000 and heap_mb 21.5", written)
 	}
 }
+
+func TestFloorWorkersFlag(t *testing.T) {
+	tests := []struct {
+		name    string
+		text    string
+		want    workerCounts
+		wantErr bool
+	}{
+		{"one count", "8", workerCounts{8}, false},
+		{"several counts, spaces allowed", "8, 16,32", workerCounts{8, 16, 32}, false},
+		{"zero workers would never finish", "8,0", nil, true},
+		{"a word is no count", "eight", nil, true},
+		{"an empty entry is no count", "8,,16", nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got workerCounts
+			err := got.Set(tt.text)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Set(%q) error = %v, want an error: %v", tt.text, err, tt.wantErr)
+			}
+			if !tt.wantErr && !slices.Equal(got, tt.want) {
+				t.Fatalf("Set(%q) = %v, want %v", tt.text, got, tt.want)
+			}
+		})
+	}
+}

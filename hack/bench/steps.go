@@ -183,24 +183,40 @@ func (b *bench) measureHeap(ctx context.Context) error {
 }
 
 // measureFloor reads every FotaCampaign and updates its status with a client, no operator
-// running: the least work any operator has to do to record 1000 results.
+// running: the least work any operator has to do to record 1000 results. It does so once for
+// each number of --floor-workers; the fastest pass is the floor.
 func (b *bench) measureFloor(ctx context.Context) error {
-	b.logf("measuring the floor: a GET and a status update of %d FotaCampaigns", b.config.campaigns)
-	observed := metav1.NewTime(time.Now()).Rfc3339Copy()
+	for _, workers := range b.config.floorWorkers {
+		b.logf("measuring the floor: a GET and a status update of %d FotaCampaigns, %d at a time", b.config.campaigns, workers)
+		took, err := b.floorPass(ctx, workers)
+		if err != nil {
+			return err
+		}
+		b.details.floorPasses = append(b.details.floorPasses, floorPass{workers: workers, seconds: took.Seconds()})
+		if b.results.FloorS == 0 || took.Seconds() < b.results.FloorS {
+			b.results.FloorS = took.Seconds()
+		}
+	}
+	return nil
+}
+
+// floorPass moves every status.lastObservedTime a second on, so that each update is a real
+// write however many passes ran before.
+func (b *bench) floorPass(ctx context.Context, workers int) (time.Duration, error) {
 	start := time.Now()
-	err := harness.ForEach(ctx, b.config.campaigns, b.config.floorWorkers, func(ctx context.Context, i int) error {
+	err := harness.ForEach(ctx, b.config.campaigns, workers, func(ctx context.Context, i int) error {
 		fc := &fotav1alpha1.FotaCampaign{}
 		if err := b.cp.Client.Get(ctx, b.fleet.Key(i), fc); err != nil {
 			return err
 		}
+		observed := metav1.NewTime(time.Now()).Rfc3339Copy()
+		if last := fc.Status.LastObservedTime; last != nil && !observed.After(last.Time) {
+			observed = metav1.NewTime(last.Add(time.Second))
+		}
 		fc.Status.LastObservedTime = ptr.To(observed)
 		return b.cp.Client.Status().Update(ctx, fc)
 	})
-	if err != nil {
-		return err
-	}
-	b.results.FloorS = time.Since(start).Seconds()
-	return nil
+	return time.Since(start), err
 }
 
 // startCPUProfile records the CPU profiles of the manager and of kube-apiserver for
