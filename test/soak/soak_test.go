@@ -18,6 +18,9 @@ import (
 // editWorkers is how many edits the soak sends at once, like a GitOps sync of many manifests.
 const editWorkers = 8
 
+// editRounds is how many times the soak edits every campaign.
+const editRounds = 2
+
 var _ = Describe("A fleet of campaigns while ThingSpace fails 30% of its calls", Ordered, func() {
 	var (
 		fleet   *harness.Fleet
@@ -75,8 +78,11 @@ var _ = Describe("A fleet of campaigns while ThingSpace fails 30% of its calls",
 		figures.converged("edit 2", expectConverged(fleet, 3, start))
 	})
 
-	It("sent ThingSpace no illegal or partial payload and kept every account under its rate limit", func() {
+	It("sent ThingSpace no illegal or partial payload, each edit once, and kept every account under its rate limit", func() {
 		Expect(violationsOf(fleet.Accounts())).To(BeEmpty())
+		// A schedule ThingSpace already holds is never pushed again, not even by the manager
+		// that replaced the killed one: one accepted PUT per campaign and round of edits.
+		Expect(acceptedPuts(fleet)).To(Equal(editRounds * len(fleet.Campaigns)))
 		for _, account := range fleet.Accounts() {
 			Expect(sim.MaxRequestsPerSecond(account)).To(BeNumerically("<=", thingSpaceQPS+thingSpaceBurst),
 				"requests for account %s in one second", account)
@@ -140,6 +146,7 @@ type soakFigures struct {
 	phases              []string
 	durations           []time.Duration
 	pushedBeforeKill    int
+	acceptedPuts        int
 	requests            int
 	byKind              map[simulator.Kind]int
 	byStatus            map[int]int
@@ -161,6 +168,7 @@ func (f *soakFigures) count(fleet *harness.Fleet) {
 	for _, account := range fleet.Accounts() {
 		f.maxPerSecond = max(f.maxPerSecond, sim.MaxRequestsPerSecond(account))
 	}
+	f.acceptedPuts = acceptedPuts(fleet)
 }
 
 func (f soakFigures) String() string {
@@ -173,8 +181,10 @@ func (f soakFigures) String() string {
 	fmt.Fprintf(&text, "  accepted PUTs of edit 1 before the SIGKILL:          %d\n", f.pushedBeforeKill)
 	fmt.Fprintf(&text, "  ThingSpace requests:                                  %d (GET %d, PUT %d)\n",
 		f.requests, f.byKind[simulator.KindGet], f.byKind[simulator.KindDates])
-	fmt.Fprintf(&text, "  answered 200 / 503 / 429:                             %d / %d / %d\n",
-		f.byStatus[http.StatusOK], f.byStatus[http.StatusServiceUnavailable], f.byStatus[http.StatusTooManyRequests])
+	fmt.Fprintf(&text, "  accepted PUTs:                                        %d (%d rounds of edits x %d campaigns)\n",
+		f.acceptedPuts, editRounds, f.campaigns)
+	fmt.Fprintf(&text, "  answered 200 / 503 / 429 / cut off by the SIGKILL:    %d / %d / %d / %d\n",
+		f.byStatus[http.StatusOK], f.byStatus[http.StatusServiceUnavailable], f.byStatus[http.StatusTooManyRequests], f.byStatus[0])
 	fmt.Fprintf(&text, "  retries (503 and 429 answers):                        %d\n",
 		f.byStatus[http.StatusServiceUnavailable]+f.byStatus[http.StatusTooManyRequests])
 	fmt.Fprintf(&text, "  most requests for one account in one second:         %d (limit %d + burst %d)\n",
