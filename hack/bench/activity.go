@@ -10,8 +10,12 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 )
 
-// controllerName is the FotaCampaign controller's name in the manager's metrics.
-const controllerName = "fotacampaign"
+// controllerName is the FotaCampaign controller's name in the manager's metrics, under the
+// label controllerLabel.
+const (
+	controllerName  = "fotacampaign"
+	controllerLabel = "controller"
+)
 
 // activity is what the manager's metrics say it did: its requests to the API server by method,
 // its reconciles, and the time each kind of work took, summed in seconds. Subtracting two
@@ -34,8 +38,8 @@ func (b *bench) activity(ctx context.Context) (activity, error) {
 	for _, method := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
 		a.apiRequests[method], _ = samples.Sum("rest_client_requests_total", map[string]string{"method": method})
 	}
-	a.reconciles, _ = samples.Sum("controller_runtime_reconcile_time_seconds_count", map[string]string{"controller": controllerName})
-	a.reconcileTime, _ = samples.Sum("controller_runtime_reconcile_time_seconds_sum", map[string]string{"controller": controllerName})
+	a.reconciles, _ = samples.Sum("controller_runtime_reconcile_time_seconds_count", map[string]string{controllerLabel: controllerName})
+	a.reconcileTime, _ = samples.Sum("controller_runtime_reconcile_time_seconds_sum", map[string]string{controllerLabel: controllerName})
 	a.thingSpaceTime, _ = samples.Sum("fota_thingspace_request_duration_seconds_sum", nil)
 	a.thingSpaceCalls, _ = samples.Sum("fota_thingspace_request_duration_seconds_count", nil)
 	return a, nil
@@ -114,7 +118,7 @@ func (b *bench) waitWorkersIdle(ctx context.Context) error {
 		if err != nil {
 			return false, err
 		}
-		active, _ := samples.Sum("controller_runtime_active_workers", map[string]string{"controller": controllerName})
+		active, _ := samples.Sum("controller_runtime_active_workers", map[string]string{controllerLabel: controllerName})
 		queued, _ := samples.Sum("workqueue_depth", map[string]string{"name": controllerName})
 		return active == 0 && queued == 0, nil
 	})

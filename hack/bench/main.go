@@ -163,8 +163,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 // report prints the table and writes results.json; a missed target is an error.
 func (b *bench) report(stdout io.Writer) error {
 	b.results.Campaigns = b.config.campaigns
-	fmt.Fprintf(stdout, "\nfota-operator benchmark: %d campaigns over %d accounts; %s\n", b.config.campaigns, b.config.accounts, machine())
-	fmt.Fprintf(stdout, "manager flags: %s\n\n", strings.Join(b.managerFlags(), " "))
+	header := fmt.Sprintf("\nfota-operator benchmark: %d campaigns over %d accounts; %s\nmanager flags: %s\n\n",
+		b.config.campaigns, b.config.accounts, machine(), strings.Join(b.managerFlags(), " "))
+	if _, err := io.WriteString(stdout, header); err != nil {
+		return err
+	}
 	rows := b.results.rows(b.details)
 	if err := printTable(stdout, rows); err != nil {
 		return err
@@ -173,7 +176,9 @@ func (b *bench) report(stdout io.Writer) error {
 	if err := writeResults(path, b.results); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nwrote %s\n", path)
+	if _, err := fmt.Fprintf(stdout, "\nwrote %s\n", path); err != nil {
+		return err
+	}
 	if names := missed(rows); len(names) > 0 {
 		return fmt.Errorf("targets missed: %s", strings.Join(names, ", "))
 	}

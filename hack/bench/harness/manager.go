@@ -140,7 +140,7 @@ func (m *Manager) WaitReady(ctx context.Context, timeout time.Duration) error {
 	var lastErr error
 	err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, timeout, true, func(ctx context.Context) (bool, error) {
 		if exited, err := m.Exited(); exited {
-			return false, fmt.Errorf("the manager exited before it was ready: %v", err)
+			return false, errors.Join(errors.New("the manager exited before it was ready"), err)
 		}
 		lastErr = getOK(ctx, probe, m.healthURL+"/readyz")
 		return lastErr == nil, nil
