@@ -107,7 +107,7 @@ func (b *bench) measureUpdate(ctx context.Context) error {
 	calls := b.calls().since(before)
 	b.results.PutsUpdate, b.details.getsUpdate = calls.puts, calls.gets
 	b.details.updateActivity = did
-	b.results.GetsTotal = b.calls().gets
+	b.results.GetsTotal = b.details.getsCreate + b.details.getsUpdate
 	return b.waitCPUProfile()
 }
 
