@@ -114,9 +114,6 @@ func FreePorts(n int) ([]int, error) {
 	return ports, nil
 }
 
-// PID is the manager's process id.
-func (m *Manager) PID() int { return m.cmd.Process.Pid }
-
 // PprofURL is the base URL of /debug/pprof/, empty when ManagerOptions.Pprof was false.
 func (m *Manager) PprofURL() string { return m.pprofURL }
 
