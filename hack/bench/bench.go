@@ -19,7 +19,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
-	"github.com/fota-operator/fota-operator/hack/bench/harness"
+	"github.com/fota-operator/fota-operator/hack/harness"
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
 )
 
@@ -77,7 +77,7 @@ func (b *bench) teardown() error {
 // start builds the manager and starts the simulator, the control plane, the manager with its
 // webhook behind the admission timer, and the watch on the benchmark's FotaCampaigns.
 func (b *bench) start(ctx context.Context) error {
-	assets, err := harness.BinaryAssets(b.root)
+	assets, err := harness.BinaryAssets(b.root, b.progress)
 	if err != nil {
 		return err
 	}

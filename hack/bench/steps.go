@@ -14,7 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
-	"github.com/fota-operator/fota-operator/hack/bench/harness"
+	"github.com/fota-operator/fota-operator/hack/harness"
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
 )
 

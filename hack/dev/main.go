@@ -37,15 +37,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
-	"github.com/fota-operator/fota-operator/internal/manager"
+	"github.com/fota-operator/fota-operator/hack/harness"
 )
 
 // readyLine is what a person or a script waits for before using the environment.
 const readyLine = "fota-operator dev environment ready"
-
-// controlPlaneStopTimeout bounds how long kube-apiserver and etcd each get to stop before they are
-// killed, so that Ctrl-C never leaves a person waiting long.
-const controlPlaneStopTimeout = 10 * time.Second
 
 var log = ctrl.Log.WithName("dev")
 
@@ -73,7 +69,7 @@ type config struct {
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
-	root, err := repositoryRoot()
+	root, err := harness.FindRoot()
 	if err != nil {
 		return config{}, err
 	}
@@ -107,25 +103,6 @@ func envOr(name, fallback string) string {
 		return value
 	}
 	return fallback
-}
-
-// repositoryRoot finds the clone this runs in, from the working directory upwards, so that the
-// command works from any directory of the clone.
-func repositoryRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "config", "crd", "bases")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("config/crd/bases not found here or above: run make dev inside the fota-operator clone")
-		}
-		dir = parent
-	}
 }
 
 // run starts everything, reports readiness, and tears everything down when ctx ends.
@@ -178,13 +155,12 @@ func (t teardown) run() error {
 // installed. The control plane is stopped on teardown even when it failed half-way, so that no
 // kube-apiserver or etcd outlives this process.
 func startControlPlane(root string, progress io.Writer, started *teardown) (*envtest.Environment, error) {
-	assets, err := binaryAssets(root, progress)
+	assets, err := harness.BinaryAssets(root, progress)
 	if err != nil {
 		return nil, err
 	}
 	log.Info("Starting the control plane", "binaries", assets)
-	env := newControlPlane(root, assets, manager.NewScheme())
-	env.ControlPlaneStopTimeout = controlPlaneStopTimeout
+	env := harness.NewEnvironment(root, assets, true) // true: with the webhook configuration
 	started.add(func() error {
 		log.Info("Stopping the control plane")
 		return env.Stop()
@@ -197,7 +173,7 @@ func startControlPlane(root string, progress io.Writer, started *teardown) (*env
 
 // writeKubeconfig writes the dev user's kubeconfig, and removes it on teardown.
 func writeKubeconfig(env *envtest.Environment, path string, started *teardown) error {
-	written, err := writeUserKubeconfig(env, path)
+	written, err := harness.WriteUserKubeconfig(env, "dev", path)
 	if err != nil {
 		return err
 	}

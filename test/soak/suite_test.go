@@ -26,7 +26,7 @@ import (
 	. "github.com/onsi/gomega"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/fota-operator/fota-operator/hack/bench/harness"
+	"github.com/fota-operator/fota-operator/hack/harness"
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
 )
 
@@ -84,7 +84,7 @@ var _ = BeforeSuite(func() {
 	DeferCleanup(func() { cancel() })
 	root, err := harness.FindRoot()
 	Expect(err).NotTo(HaveOccurred())
-	assets, err := harness.BinaryAssets(root)
+	assets, err := harness.BinaryAssets(root, os.Stderr)
 	Expect(err).NotTo(HaveOccurred())
 	dir := filepath.Join(root, "bin", "soak")
 	Expect(os.MkdirAll(dir, 0o755)).To(Succeed())

@@ -3,6 +3,7 @@ package harness
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,11 +18,11 @@ import (
 )
 
 // controlPlaneStopTimeout bounds how long kube-apiserver and etcd each get to stop before they
-// are killed.
+// are killed, so that Ctrl-C never leaves a person waiting long.
 const controlPlaneStopTimeout = 10 * time.Second
 
 // FindRoot returns the clone this runs in: the first directory from the working directory
-// upwards that holds config/crd/bases.
+// upwards that holds config/crd/bases, so that a command works from any directory of the clone.
 func FindRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
@@ -39,21 +40,42 @@ func FindRoot() (string, error) {
 	}
 }
 
-// BinaryAssets returns the directory holding kube-apiserver and etcd: KUBEBUILDER_ASSETS when
-// set, otherwise what hack/setup-envtest.sh prints (it builds the binaries when they are not
-// cached yet).
-func BinaryAssets(root string) (string, error) {
+// BinaryAssets returns the directory holding kube-apiserver, etcd and kubectl: KUBEBUILDER_ASSETS
+// when set, otherwise what hack/setup-envtest.sh prints. The script builds the binaries when they
+// are not cached yet, which takes a while: its progress goes to progress.
+func BinaryAssets(root string, progress io.Writer) (string, error) {
 	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
 		return dir, nil
 	}
 	script := exec.Command(filepath.Join(root, "hack", "setup-envtest.sh"))
 	script.Dir = root
-	script.Stderr = os.Stderr
+	script.Stderr = progress
 	out, err := script.Output()
 	if err != nil {
 		return "", fmt.Errorf("building the control plane binaries with hack/setup-envtest.sh: %w", err)
 	}
 	return strings.TrimSpace(string(out)), nil
+}
+
+// NewEnvironment describes the local control plane, not yet started: the binaries in assets, the
+// operator's scheme, the CRDs of root's config/crd/bases and, with webhooks, the webhook
+// configuration of config/webhook rewritten to call a server on 127.0.0.1 whose port, serving
+// certificate and CA envtest chooses at start.
+func NewEnvironment(root, assets string, webhooks bool) *envtest.Environment {
+	env := &envtest.Environment{
+		BinaryAssetsDirectory:   assets,
+		Scheme:                  manager.NewScheme(),
+		CRDDirectoryPaths:       []string{filepath.Join(root, "config", "crd", "bases")},
+		ErrorIfCRDPathMissing:   true,
+		ControlPlaneStopTimeout: controlPlaneStopTimeout,
+	}
+	if webhooks {
+		env.WebhookInstallOptions = envtest.WebhookInstallOptions{
+			Paths:            []string{filepath.Join(root, "config", "webhook")},
+			LocalServingHost: "127.0.0.1",
+		}
+	}
+	return env
 }
 
 // ControlPlaneOptions configures StartControlPlane.
@@ -82,19 +104,7 @@ type ControlPlane struct {
 
 // StartControlPlane starts the control plane. On an error nothing is left running.
 func StartControlPlane(opts ControlPlaneOptions) (cp *ControlPlane, err error) {
-	env := &envtest.Environment{
-		BinaryAssetsDirectory:   opts.Assets,
-		Scheme:                  manager.NewScheme(),
-		CRDDirectoryPaths:       []string{filepath.Join(opts.Root, "config", "crd", "bases")},
-		ErrorIfCRDPathMissing:   true,
-		ControlPlaneStopTimeout: controlPlaneStopTimeout,
-	}
-	if opts.Webhooks {
-		env.WebhookInstallOptions = envtest.WebhookInstallOptions{
-			Paths:            []string{filepath.Join(opts.Root, "config", "webhook")},
-			LocalServingHost: "127.0.0.1",
-		}
-	}
+	env := NewEnvironment(opts.Root, opts.Assets, opts.Webhooks)
 	cfg, err := env.Start()
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("starting the control plane: %w", err), env.Stop())
@@ -110,28 +120,30 @@ func StartControlPlane(opts ControlPlaneOptions) (cp *ControlPlane, err error) {
 	if err != nil {
 		return nil, err
 	}
-	kubeconfig, err := writeAdminKubeconfig(env, filepath.Join(opts.Dir, "kubeconfig"))
-	if err != nil {
+	kubeconfig := filepath.Join(opts.Dir, "kubeconfig")
+	if _, err := WriteUserKubeconfig(env, "harness-admin", kubeconfig); err != nil {
 		return nil, err
 	}
 	return &ControlPlane{env: env, Config: cfg, Client: c, Kubeconfig: kubeconfig}, nil
 }
 
-// writeAdminKubeconfig writes the kubeconfig of a member of system:masters to path.
-func writeAdminKubeconfig(env *envtest.Environment, path string) (string, error) {
-	user, err := env.ControlPlane.AddUser(envtest.User{Name: "harness-admin", Groups: []string{"system:masters"}}, nil)
+// WriteUserKubeconfig adds a user called name to the running control plane, a member of
+// system:masters like the user of a kind or minikube cluster, and writes its kubeconfig to path.
+// It returns what it wrote, so that a caller can tell later whether the file is still its own.
+func WriteUserKubeconfig(env *envtest.Environment, name, path string) ([]byte, error) {
+	user, err := env.ControlPlane.AddUser(envtest.User{Name: name, Groups: []string{"system:masters"}}, nil)
 	if err != nil {
-		return "", fmt.Errorf("adding the administrator: %w", err)
+		return nil, fmt.Errorf("adding the user %q: %w", name, err)
 	}
 	kubeconfig, err := user.KubeConfig()
 	if err != nil {
-		return "", fmt.Errorf("writing the administrator's kubeconfig: %w", err)
+		return nil, fmt.Errorf("writing the kubeconfig of the user %q: %w", name, err)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return "", err
+		return nil, err
 	}
-	// The file holds a cluster-admin client key: readable by its owner only.
-	return path, os.WriteFile(path, kubeconfig, 0o600)
+	// The file holds a client key that is cluster admin: readable by its owner only.
+	return kubeconfig, os.WriteFile(path, kubeconfig, 0o600)
 }
 
 // WebhookServing says where the API server sends admission requests (127.0.0.1 and a port) and
