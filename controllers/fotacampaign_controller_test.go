@@ -386,6 +386,22 @@ var _ = Describe("FotaCampaign controller", func() {
 		Expect(f.thingSpaceSchedule()).To(Equal(desired))
 	})
 
+	It("13. reports a ThingSpace schedule the spec could not express, instead of failing to write the status", func() {
+		// ThingSpace holds a window across midnight, which the CRD refuses in a spec. The status
+		// must still show it, and the reason nothing can be pushed.
+		f := newFixture()
+		f.createSecret(staticTokens(tokensA))
+		held := inProgressSchedule()
+		held.DownloadTimeWindowList = append(held.DownloadTimeWindowList, fotav1alpha1.TimeWindow{StartTime: 22, EndTime: 2})
+		f.seed(held)
+		f.createCampaign(inProgressSchedule(), false)
+
+		synced := f.expectSynced(fotav1alpha1.ReasonTransitionNotAllowed)
+		Expect(synced.Message).To(ContainSubstring("window {22,2}"))
+		Expect(f.get().Status.Applied).To(Equal(&held))
+		Consistently(f.puts, quietly).Should(BeEmpty())
+	})
+
 	It("12. never shows a secret value in the logs, events or status of the whole suite", func() {
 		By("refusing a wrong client secret")
 		refused := newFixture()

@@ -234,7 +234,14 @@ type FotaCampaignStatus struct {
 	// +optional
 	Conditions []metav1.Condition `json:"conditions,omitempty"`
 
-	// applied is the schedule ThingSpace last confirmed, in a GET or PUT reply.
+	// applied is the schedule ThingSpace last confirmed, in a GET or PUT reply, with the fields of
+	// spec's schedule (startDate, endDate, downloadAfterDate, downloadTimeWindowList,
+	// installAfterDate, installTimeWindowList). It is kept as ThingSpace holds it, without the
+	// spec's validation: a schedule changed outside the operator may hold what a spec may not
+	// (a window across midnight, say), and the status must still show it.
+	// +kubebuilder:validation:Schemaless
+	// +kubebuilder:validation:Type=object
+	// +kubebuilder:pruning:PreserveUnknownFields
 	// +optional
 	Applied *Schedule `json:"applied,omitempty"`
 
