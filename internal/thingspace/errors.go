@@ -96,13 +96,8 @@ func (e *CredentialsError) detail() string {
 	if e.StatusCode != 0 {
 		parts = append(parts, "HTTP "+strconv.Itoa(e.StatusCode))
 	}
-	switch {
-	case e.Code != "" && e.Message != "":
-		parts = append(parts, e.Code+": "+e.Message)
-	case e.Code != "":
-		parts = append(parts, e.Code)
-	case e.Message != "":
-		parts = append(parts, e.Message)
+	if text := codeAndMessage(e.Code, e.Message); text != "" {
+		parts = append(parts, text)
 	}
 	if len(parts) == 0 {
 		return ""
@@ -231,15 +226,19 @@ func (r errorReply) message() string {
 
 // detail is the reply's code and message as an error, or nil when it has neither.
 func (r errorReply) detail() error {
-	code, message := r.code(), r.message()
-	switch {
-	case code != "" && message != "":
-		return errors.New(code + ": " + message)
-	case code != "" || message != "":
-		return errors.New(code + message)
-	default:
-		return nil
+	if text := codeAndMessage(r.code(), r.message()); text != "" {
+		return errors.New(text)
 	}
+	return nil
+}
+
+// codeAndMessage joins ThingSpace's code and message as "code: message", or gives whichever of
+// the two is set.
+func codeAndMessage(code, message string) string {
+	if code != "" && message != "" {
+		return code + ": " + message
+	}
+	return code + message
 }
 
 // credentialsError returns the refused credential that the reply reports, or nil.
