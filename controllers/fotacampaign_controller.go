@@ -234,7 +234,7 @@ func (r *FotaCampaignReconciler) push(ctx context.Context, fc *fotav1alpha1.Fota
 	}
 	recordThingSpaceState(fc, *updated)
 	fc.Status.LastPushedTime = ptr.To(metav1Time(now))
-	if differing := driftedFields(&fc.Spec.Schedule, *fc.Status.Applied); len(differing) > 0 {
+	if differing := campaign.ChangedFields(fc.Spec.Schedule, *fc.Status.Applied); len(differing) > 0 {
 		// Pushing again would loop: ThingSpace would answer the same way every time.
 		message := fmt.Sprintf("ThingSpace accepted the schedule but replied with a different one (%s); the operator asks again after the next poll",
 			joinNames(differing))

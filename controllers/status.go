@@ -141,43 +141,13 @@ func metav1Time(t time.Time) metav1.Time {
 	return metav1.NewTime(t).Rfc3339Copy()
 }
 
-// scheduleFields projects each schedule field onto an otherwise empty schedule, so that
-// campaign.Equal (which compares window lists as sets) can compare one field at a time.
-var scheduleFields = []struct {
-	name    string
-	project func(fotav1alpha1.Schedule) fotav1alpha1.Schedule
-}{
-	{"startDate", func(s fotav1alpha1.Schedule) fotav1alpha1.Schedule {
-		return fotav1alpha1.Schedule{StartDate: s.StartDate}
-	}},
-	{"endDate", func(s fotav1alpha1.Schedule) fotav1alpha1.Schedule { return fotav1alpha1.Schedule{EndDate: s.EndDate} }},
-	{"downloadAfterDate", func(s fotav1alpha1.Schedule) fotav1alpha1.Schedule {
-		return fotav1alpha1.Schedule{DownloadAfterDate: s.DownloadAfterDate}
-	}},
-	{"downloadTimeWindowList", func(s fotav1alpha1.Schedule) fotav1alpha1.Schedule {
-		return fotav1alpha1.Schedule{DownloadTimeWindowList: s.DownloadTimeWindowList}
-	}},
-	{"installAfterDate", func(s fotav1alpha1.Schedule) fotav1alpha1.Schedule {
-		return fotav1alpha1.Schedule{InstallAfterDate: s.InstallAfterDate}
-	}},
-	{"installTimeWindowList", func(s fotav1alpha1.Schedule) fotav1alpha1.Schedule {
-		return fotav1alpha1.Schedule{InstallTimeWindowList: s.InstallTimeWindowList}
-	}},
-}
-
 // driftedFields names the fields in which current differs from previous; none when previous is
 // unknown, as a first observation is an adoption, not a drift.
 func driftedFields(previous *fotav1alpha1.Schedule, current fotav1alpha1.Schedule) []string {
 	if previous == nil {
 		return nil
 	}
-	var names []string
-	for _, f := range scheduleFields {
-		if !campaign.Equal(f.project(*previous), f.project(current)) {
-			names = append(names, f.name)
-		}
-	}
-	return names
+	return campaign.ChangedFields(*previous, current)
 }
 
 func joinNames(names []string) string {

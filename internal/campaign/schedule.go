@@ -22,6 +22,21 @@ func Equal(a, b v1alpha1.Schedule) bool {
 		sameWindowSet(a.InstallTimeWindowList, b.InstallTimeWindowList)
 }
 
+// ChangedFields names the schedule fields in which b differs from a, by their JSON names and in
+// the order of the spec. It compares exactly as Equal does, so it names none if and only if the
+// schedules are Equal.
+func ChangedFields(a, b v1alpha1.Schedule) []string {
+	changes := changedFields(a, b)
+	if len(changes) == 0 {
+		return nil
+	}
+	names := make([]string, 0, len(changes))
+	for _, c := range changes {
+		names = append(names, c.name)
+	}
+	return names
+}
+
 // Payload is the body of the dates PUT for a schedule. ThingSpace wants the whole schedule on
 // every call, so every key is present: an unset after-date is a nil pointer (JSON null) and an
 // unset window list a non-nil empty slice (JSON []).

@@ -67,6 +67,34 @@ func TestEqualTreatsWindowListsAsSets(t *testing.T) {
 	}
 }
 
+func TestChangedFields(t *testing.T) {
+	tests := []struct {
+		name string
+		b    v1alpha1.Schedule
+		want []string
+	}{
+		{"identical schedules differ in nothing", campaignSchedule(), nil},
+		{"an added window names only its own list", modified(func(s *v1alpha1.Schedule) {
+			s.DownloadTimeWindowList = windows([2]int32{7, 8}, [2]int32{3, 4})
+		}), []string{"downloadTimeWindowList"}},
+		{"a window listed twice is no change, as window lists compare as sets", modified(func(s *v1alpha1.Schedule) {
+			s.InstallTimeWindowList = windows([2]int32{5, 6}, [2]int32{5, 6})
+		}), nil},
+		{"several changes are named in the order of the spec", modified(func(s *v1alpha1.Schedule) {
+			s.InstallTimeWindowList = nil
+			s.EndDate = "2026-12-01"
+			s.DownloadAfterDate = nil
+		}), []string{"endDate", "downloadAfterDate", "installTimeWindowList"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := ChangedFields(campaignSchedule(), tt.b); !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("ChangedFields(base, %s) = %q, want %q", describe(tt.b), got, tt.want)
+			}
+		})
+	}
+}
+
 func TestPayloadJSONCarriesAllSixKeys(t *testing.T) {
 	tests := []struct {
 		name     string
