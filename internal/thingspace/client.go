@@ -353,7 +353,10 @@ func decodeCampaign(status int, body []byte) (*Campaign, error) {
 	if !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
 		return nil, &UnavailableError{StatusCode: status, Err: errors.New("reply is not a campaign object")}
 	}
-	if reply := parseErrorReply(body); reply.fotaError != nil {
+	// Only a FOTA error body makes the gateway fault worth parsing, so that a good reply is not
+	// parsed as a fault on every call.
+	if fotaError := parseFotaError(body); fotaError != nil {
+		reply := errorReply{fault: parseGatewayFault(body), fotaError: fotaError}
 		return nil, &APIError{StatusCode: status, Code: reply.code(), Message: reply.message()}
 	}
 	var campaign Campaign

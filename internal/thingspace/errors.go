@@ -183,16 +183,23 @@ type errorReply struct {
 }
 
 func parseErrorReply(body []byte) errorReply {
-	var reply errorReply
+	return errorReply{fault: parseGatewayFault(body), fotaError: parseFotaError(body)}
+}
+
+func parseGatewayFault(body []byte) *GatewayFault {
 	var fault GatewayFault
-	if json.Unmarshal(body, &fault) == nil && fault.Fault.Code != "" {
-		reply.fault = &fault
+	if json.Unmarshal(body, &fault) != nil || fault.Fault.Code == "" {
+		return nil
 	}
+	return &fault
+}
+
+func parseFotaError(body []byte) *ErrorBody {
 	var fotaError ErrorBody
-	if json.Unmarshal(body, &fotaError) == nil && (fotaError.ErrorCode != "" || fotaError.ErrorMessage != "") {
-		reply.fotaError = &fotaError
+	if json.Unmarshal(body, &fotaError) != nil || (fotaError.ErrorCode == "" && fotaError.ErrorMessage == "") {
+		return nil
 	}
-	return reply
+	return &fotaError
 }
 
 func (r errorReply) faultCode() string {
