@@ -95,7 +95,11 @@ func CheckTransition(baseline Baseline, desired v1alpha1.Schedule, now time.Time
 // ValidateTransition is the errors of CheckTransition, for callers that only report them; nil
 // when the change is allowed.
 func ValidateTransition(baseline Baseline, desired v1alpha1.Schedule, now time.Time) field.ErrorList {
-	violations := CheckTransition(baseline, desired, now)
+	return ErrorsOf(CheckTransition(baseline, desired, now))
+}
+
+// ErrorsOf is the errors of violations, in their order; nil when there are none.
+func ErrorsOf(violations []Violation) field.ErrorList {
 	if len(violations) == 0 {
 		return nil
 	}

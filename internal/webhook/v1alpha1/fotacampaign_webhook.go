@@ -6,7 +6,6 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/sets"
-	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
@@ -106,11 +105,8 @@ func introducedWarnings(oldSchedule, newSchedule fotav1alpha1.Schedule, now time
 // invalid is the rejection of a change: a 422 Invalid status whose causes carry each violation's
 // field path, so kubectl lists every problem at once.
 func invalid(fc *fotav1alpha1.FotaCampaign, violations []campaign.Violation) error {
-	errs := make(field.ErrorList, 0, len(violations))
-	for _, v := range violations {
-		errs = append(errs, v.Error)
-	}
-	return apierrors.NewInvalid(fotav1alpha1.GroupVersion.WithKind("FotaCampaign").GroupKind(), fc.Name, errs)
+	return apierrors.NewInvalid(fotav1alpha1.GroupVersion.WithKind("FotaCampaign").GroupKind(), fc.Name,
+		campaign.ErrorsOf(violations))
 }
 
 func rulesOf(violations []campaign.Violation) []campaign.Rule {
