@@ -43,7 +43,8 @@ func (r *FotaCampaignReconciler) recordOutcome(fc *fotav1alpha1.FotaCampaign, ou
 	synced := syncedCondition(fc.Generation, out, now)
 	meta.SetStatusCondition(&fc.Status.Conditions, synced)
 	if fc.Status.Applied != nil {
-		fc.Status.Phase = campaign.PhaseAt(*fc.Status.Applied, thingSpaceStatus(fc), now)
+		// The phase is that of what ThingSpace holds, so it stays unknown until ThingSpace is read.
+		fc.Status.Phase = campaign.BaselineOf(fc).PhaseAt(now)
 	}
 	meta.SetStatusCondition(&fc.Status.Conditions, readyCondition(fc.Generation, synced, fc.Status.Phase, now))
 	fc.Status.ObservedGeneration = fc.Generation
@@ -91,13 +92,6 @@ func readyCondition(generation int64, synced metav1.Condition, phase fotav1alpha
 		ready.Message = fmt.Sprintf("ThingSpace holds the spec and the campaign is %s", phase)
 	}
 	return ready
-}
-
-func thingSpaceStatus(fc *fotav1alpha1.FotaCampaign) string {
-	if fc.Status.Campaign == nil {
-		return ""
-	}
-	return fc.Status.Campaign.Status
 }
 
 // problemsAnnouncedOnChange are the Synced reasons that get an event when they first appear (or

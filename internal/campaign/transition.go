@@ -33,6 +33,11 @@ func BaselineOf(fc *v1alpha1.FotaCampaign) Baseline {
 	return baseline
 }
 
+// PhaseAt is the phase at now of the campaign ThingSpace holds.
+func (b Baseline) PhaseAt(now time.Time) v1alpha1.Phase {
+	return PhaseAt(b.Schedule, b.Status, now)
+}
+
 // Rule names one transition rule. Its value is stable and kebab-case, fit for a metrics label.
 type Rule string
 
@@ -82,7 +87,7 @@ func CheckTransition(baseline Baseline, desired v1alpha1.Schedule, now time.Time
 	if Equal(baseline.Schedule, desired) {
 		return nil
 	}
-	switch phase := PhaseAt(baseline.Schedule, baseline.Status, now); phase {
+	switch phase := baseline.PhaseAt(now); phase {
 	case v1alpha1.PhasePending:
 		return checkBeforeStart(baseline.Schedule, desired, now)
 	case v1alpha1.PhaseInProgress:

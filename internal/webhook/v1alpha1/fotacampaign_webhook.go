@@ -60,7 +60,7 @@ func (v *FotaCampaignValidator) ValidateUpdate(ctx context.Context, oldFC, newFC
 	now := v.now()
 	baseline := campaign.BaselineOf(oldFC)
 	log := ctrl.LoggerFrom(ctx).WithValues(
-		"phase", campaign.PhaseAt(baseline.Schedule, baseline.Status, now),
+		"phase", baseline.PhaseAt(now),
 		"now", now.UTC().Format(time.RFC3339))
 
 	if violations := campaign.CheckTransition(baseline, newFC.Spec.Schedule, now); len(violations) > 0 {
