@@ -299,18 +299,13 @@ func (c *HTTPClient) callWithTokens(ctx context.Context, creds Credentials, call
 
 // send makes one HTTP request and decodes its reply.
 func (c *HTTPClient) send(ctx context.Context, tokens tokenPair, call fotaCall) (*Campaign, error) {
-	ctx, cancel := context.WithTimeout(withOperation(ctx, call.operation), c.timeout)
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, call.method, c.baseURL+call.path, bodyReader(call.body))
+	req, err := newJSONRequest(ctx, call.operation, call.method, c.baseURL+call.path, call.body, tokens.access)
 	if err != nil {
-		return nil, fmt.Errorf("thingspace: building the %s request: %w", call.operation, err)
+		return nil, err
 	}
-	req.Header.Set("Authorization", "Bearer "+tokens.access)
 	req.Header.Set("VZ-M2M-Token", tokens.session)
-	req.Header.Set("Accept", "application/json")
-	if call.body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
 	status, header, body, err := sendLimited(c.httpClient, req)
 	if err != nil {
 		return nil, err
@@ -321,11 +316,23 @@ func (c *HTTPClient) send(ctx context.Context, tokens tokenPair, call fotaCall) 
 	return decodeCampaign(status, body)
 }
 
-func bodyReader(body []byte) io.Reader {
-	if body == nil {
-		return nil
+// newJSONRequest builds a request labelled with operation that carries accessToken as its
+// bearer and asks for JSON, sending body as JSON unless it is nil.
+func newJSONRequest(ctx context.Context, operation, method, target string, body []byte, accessToken string) (*http.Request, error) {
+	var reader io.Reader
+	if body != nil {
+		reader = bytes.NewReader(body)
 	}
-	return bytes.NewReader(body)
+	req, err := http.NewRequestWithContext(withOperation(ctx, operation), method, target, reader)
+	if err != nil {
+		return nil, fmt.Errorf("thingspace: building the %s request: %w", operation, err)
+	}
+	req.Header.Set("Authorization", "Bearer "+accessToken)
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req, nil
 }
 
 // sendLimited sends req and reads the whole reply within maxResponseBody. Every failure is an

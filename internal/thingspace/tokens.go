@@ -1,7 +1,6 @@
 package thingspace
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -339,15 +338,12 @@ func (c *tokenCache) login(ctx context.Context, accessToken, username, password 
 	if err != nil {
 		return "", fmt.Errorf("thingspace: encoding the login request: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(withOperation(ctx, operationLogin), c.timeout)
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoints.loginURL, bytes.NewReader(body))
+	req, err := newJSONRequest(ctx, operationLogin, http.MethodPost, c.endpoints.loginURL, body, accessToken)
 	if err != nil {
-		return "", fmt.Errorf("thingspace: building the login request: %w", err)
+		return "", err
 	}
-	req.Header.Set("Authorization", "Bearer "+accessToken)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Content-Type", "application/json")
 	status, header, replyBody, err := sendLimited(c.httpClient, req)
 	if err != nil {
 		return "", err
