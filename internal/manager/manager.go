@@ -293,13 +293,11 @@ func metricsServerOptions(opts Options, tlsOpts []func(*tls.Config)) (metricsser
 	if opts.MetricsCertPath == "" {
 		return metrics, nil, nil
 	}
-	watcher, err := certwatcher.New(filepath.Join(opts.MetricsCertPath, opts.MetricsCertName),
-		filepath.Join(opts.MetricsCertPath, opts.MetricsCertKey))
+	watcher, servingTLSOpts, err := watchedCertificate(opts.MetricsCertPath, opts.MetricsCertName, opts.MetricsCertKey, tlsOpts)
 	if err != nil {
 		return metricsserver.Options{}, nil, fmt.Errorf("loading the metrics certificate: %w", err)
 	}
-	metrics.TLSOpts = append(append([]func(*tls.Config){}, tlsOpts...),
-		func(c *tls.Config) { c.GetCertificate = watcher.GetCertificate })
+	metrics.TLSOpts = servingTLSOpts
 	return metrics, watcher, nil
 }
 
@@ -308,14 +306,25 @@ func webhookServer(opts Options, tlsOpts []func(*tls.Config)) (webhook.Server, *
 	if opts.WebhookCertPath == "" {
 		return webhook.NewServer(serverOptions), nil, nil
 	}
-	watcher, err := certwatcher.New(filepath.Join(opts.WebhookCertPath, opts.WebhookCertName),
-		filepath.Join(opts.WebhookCertPath, opts.WebhookCertKey))
+	watcher, servingTLSOpts, err := watchedCertificate(opts.WebhookCertPath, opts.WebhookCertName, opts.WebhookCertKey, tlsOpts)
 	if err != nil {
 		return nil, nil, fmt.Errorf("loading the webhook certificate: %w", err)
 	}
-	serverOptions.TLSOpts = append(append([]func(*tls.Config){}, tlsOpts...),
-		func(c *tls.Config) { c.GetCertificate = watcher.GetCertificate })
+	serverOptions.TLSOpts = servingTLSOpts
 	return webhook.NewServer(serverOptions), watcher, nil
+}
+
+// watchedCertificate loads the certificate certName and the key keyName from dir, with a watcher
+// that reloads them when they change, and returns tlsOpts extended to serve them. tlsOpts itself
+// is left as it is, since the metrics and webhook servers share it.
+func watchedCertificate(dir, certName, keyName string, tlsOpts []func(*tls.Config)) (*certwatcher.CertWatcher, []func(*tls.Config), error) {
+	watcher, err := certwatcher.New(filepath.Join(dir, certName), filepath.Join(dir, keyName))
+	if err != nil {
+		return nil, nil, err
+	}
+	serving := append(append([]func(*tls.Config){}, tlsOpts...),
+		func(c *tls.Config) { c.GetCertificate = watcher.GetCertificate })
+	return watcher, serving, nil
 }
 
 // addChecks serves /healthz, and /readyz that waits for the webhook server when there is one.
