@@ -83,8 +83,10 @@ func (s *Server) takeFault(call *Request) (Fault, bool) {
 	return Fault{}, false
 }
 
-// applyFault answers the request with a fault when one hits it, and reports whether it did.
-func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, call *Request) bool {
+// applyFault answers the request with a fault when one hits it, and reports whether it did. A
+// dropped connection is only marked on w: serveAPI closes it after recording the request, so
+// that a client which sees the drop also finds it in Requests.
+func (s *Server) applyFault(w *statusRecorder, r *http.Request, call *Request) bool {
 	fault, hit := s.takeFault(call)
 	if !hit {
 		return false
@@ -93,7 +95,7 @@ func (s *Server) applyFault(w http.ResponseWriter, r *http.Request, call *Reques
 		return true
 	}
 	if fault.DropConnection {
-		dropConnection(w)
+		w.drop = true
 		return true
 	}
 	if fault.Status == 0 {

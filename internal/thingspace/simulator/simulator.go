@@ -162,7 +162,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, kind Kind, han
 	body, tooLarge := readBody(r)
 	call := s.log.begin(r, kind, body)
 	answer := &statusRecorder{ResponseWriter: w}
-	defer func() { s.log.finish(call, answer.status) }()
+	defer func() {
+		s.log.finish(call, answer.status)
+		if answer.drop {
+			dropConnection(answer)
+		}
+	}()
 
 	if !pause(r.Context(), s.opts.Latency) {
 		return
@@ -216,6 +221,8 @@ func unknownEndpoint(w http.ResponseWriter, r *http.Request) {
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	// drop closes the connection without an answer once the request is recorded.
+	drop bool
 }
 
 func (w *statusRecorder) WriteHeader(status int) {
