@@ -24,6 +24,7 @@ import (
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
 	"github.com/fota-operator/fota-operator/internal/campaign"
 	"github.com/fota-operator/fota-operator/internal/thingspace"
+	"github.com/fota-operator/fota-operator/internal/wire"
 )
 
 const (
@@ -187,7 +188,7 @@ func (r *FotaCampaignReconciler) observe(ctx context.Context, fc *fotav1alpha1.F
 		return r.failed(ctx, fc, state, actionGetCampaign, err, now)
 	}
 	state.lastObserved = now
-	if changed := driftedFields(fc.Status.Applied, campaign.FromCampaign(*observed)); len(changed) > 0 {
+	if changed := driftedFields(fc.Status.Applied, wire.Schedule(*observed)); len(changed) > 0 {
 		log.Info("ThingSpace schedule changed outside the operator", "fields", changed)
 		r.event(fc, corev1.EventTypeWarning, EventDriftDetected, actionGetCampaign,
 			"ThingSpace's schedule changed outside the operator (%s); the spec is pushed again where ThingSpace allows it",
@@ -228,7 +229,7 @@ func (r *FotaCampaignReconciler) push(ctx context.Context, fc *fotav1alpha1.Fota
 		"campaignID", fc.Spec.CampaignID, "generation", fc.Generation,
 		"startDate", fc.Spec.StartDate, "endDate", fc.Spec.EndDate)
 	updated, err := r.ThingSpace.UpdateCampaignDates(ctx, creds, fc.Spec.AccountName, fc.Spec.CampaignID,
-		campaign.Payload(fc.Spec.Schedule))
+		wire.Dates(fc.Spec.Schedule))
 	if err != nil {
 		return *r.failed(ctx, fc, state, actionUpdateCampaignDates, err, now)
 	}

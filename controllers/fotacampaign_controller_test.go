@@ -17,8 +17,8 @@ import (
 	"k8s.io/utils/ptr"
 
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
-	"github.com/fota-operator/fota-operator/internal/campaign"
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+	"github.com/fota-operator/fota-operator/internal/wire"
 )
 
 // quietly is how long a test watches for something that must not happen, in real time. Nothing
@@ -355,7 +355,7 @@ var _ = Describe("FotaCampaign controller", func() {
 		drifted := pendingSchedule()
 		drifted.EndDate = day(25)
 		drifted.InstallTimeWindowList = nil
-		Expect(sim.SetSchedule(account, f.campaignID, campaign.Payload(drifted))).To(Succeed())
+		Expect(sim.SetSchedule(account, f.campaignID, wire.Dates(drifted))).To(Succeed())
 
 		advance(pollInterval)
 		Eventually(f.puts).Should(HaveLen(1))

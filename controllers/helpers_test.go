@@ -21,6 +21,7 @@ import (
 	"github.com/fota-operator/fota-operator/internal/campaign"
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+	"github.com/fota-operator/fota-operator/internal/wire"
 )
 
 // Credentials the simulator accepts. Every value here that is a secret is searched for in the
@@ -163,7 +164,7 @@ func (f *fixture) updateSecret(data map[string]string) {
 }
 
 func (f *fixture) seed(schedule fotav1alpha1.Schedule) {
-	dates := campaign.Payload(schedule)
+	dates := wire.Dates(schedule)
 	sim.Seed(thingspace.Campaign{
 		ID:                     f.campaignID,
 		AccountName:            account,
@@ -309,7 +310,7 @@ func (f *fixture) calls() []simulator.Request { return f.requests("") }
 func (f *fixture) thingSpaceSchedule() fotav1alpha1.Schedule {
 	held, ok := sim.Campaign(account, f.campaignID)
 	Expect(ok).To(BeTrue())
-	return campaign.FromCampaign(held)
+	return wire.Schedule(held)
 }
 
 // events returns the events about the FotaCampaign, in the events.k8s.io API the operator uses.

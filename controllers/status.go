@@ -18,13 +18,14 @@ import (
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
 	"github.com/fota-operator/fota-operator/internal/campaign"
 	"github.com/fota-operator/fota-operator/internal/thingspace"
+	"github.com/fota-operator/fota-operator/internal/wire"
 )
 
 // recordThingSpaceState records a GET or PUT reply: the schedule ThingSpace confirmed and its own
 // description of the campaign.
 func recordThingSpaceState(fc *fotav1alpha1.FotaCampaign, c thingspace.Campaign) {
-	applied := campaign.FromCampaign(c)
-	info := campaign.InfoFromCampaign(c)
+	applied := wire.Schedule(c)
+	info := wire.Info(c)
 	fc.Status.Applied = &applied
 	fc.Status.Campaign = &info
 }

@@ -15,9 +15,9 @@ import (
 	"sigs.k8s.io/yaml"
 
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
-	"github.com/fota-operator/fota-operator/internal/campaign"
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+	"github.com/fota-operator/fota-operator/internal/wire"
 )
 
 // readSampleCampaigns returns every FotaCampaign in the YAML files of dir (config/samples), so that
@@ -78,7 +78,7 @@ func seedCampaigns(samples []fotav1alpha1.FotaCampaign, now time.Time) []thingsp
 			seeds = append(seeds, describedCampaign(sample))
 			i = len(seeds) - 1
 		}
-		withSchedule(&seeds[i], campaign.Payload(sample.Spec.Schedule))
+		withSchedule(&seeds[i], wire.Dates(sample.Spec.Schedule))
 	}
 	return seeds
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/fota-operator/fota-operator/internal/campaign"
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+	"github.com/fota-operator/fota-operator/internal/wire"
 )
 
 func samplesDir() string { return filepath.Join("..", "..", "config", "samples") }
@@ -49,7 +50,7 @@ func TestSeedCampaignsHoldTheSampleScheduleOnAnyDay(t *testing.T) {
 			if !ok {
 				t.Fatalf("no seeded campaign %s/%s", sample.Spec.AccountName, sample.Spec.CampaignID)
 			}
-			if got := campaign.FromCampaign(seeded); !campaign.Equal(got, sample.Spec.Schedule) {
+			if got := wire.Schedule(seeded); !campaign.Equal(got, sample.Spec.Schedule) {
 				t.Errorf("seeded schedule %s, want the sample's %s", show(got), show(sample.Spec.Schedule))
 			}
 			if seeded.SoftwareName == "" || seeded.Status != simulator.StatusScheduled {
@@ -78,7 +79,7 @@ func TestSeedCampaignsAddASampleTheSimulatorDoesNotKnow(t *testing.T) {
 	if !ok {
 		t.Fatal("a sample with an unknown campaign id was not seeded")
 	}
-	if got := campaign.FromCampaign(seeded); !campaign.Equal(got, own.Spec.Schedule) {
+	if got := wire.Schedule(seeded); !campaign.Equal(got, own.Spec.Schedule) {
 		t.Errorf("seeded schedule %s, want %s", show(got), show(own.Spec.Schedule))
 	}
 }

@@ -16,9 +16,9 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
-	"github.com/fota-operator/fota-operator/internal/campaign"
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+	"github.com/fota-operator/fota-operator/internal/wire"
 )
 
 // Tokens are the static ThingSpace tokens in every fleet's Secret; give them to the simulator.
@@ -119,7 +119,7 @@ func (f *Fleet) FotaCampaign(i int) *fotav1alpha1.FotaCampaign {
 			AccountName:          c.AccountName,
 			CampaignID:           c.ID,
 			CredentialsSecretRef: fotav1alpha1.SecretReference{Name: credentialsSecretName},
-			Schedule:             campaign.FromCampaign(c),
+			Schedule:             wire.Schedule(c),
 		},
 	}
 }
@@ -154,7 +154,7 @@ func (f *Fleet) CreateCampaigns(ctx context.Context, c client.Client, workers in
 // patch sets fields but never removes one, so edit may change fields but not unset them.
 func (f *Fleet) Edit(ctx context.Context, c client.Client, workers int, edit func(i int, start fotav1alpha1.Schedule) fotav1alpha1.Schedule) error {
 	return ForEach(ctx, len(f.Campaigns), workers, func(ctx context.Context, i int) error {
-		patch, err := json.Marshal(map[string]any{"spec": edit(i, campaign.FromCampaign(f.Campaigns[i]))})
+		patch, err := json.Marshal(map[string]any{"spec": edit(i, wire.Schedule(f.Campaigns[i]))})
 		if err != nil {
 			return err
 		}

@@ -8,7 +8,7 @@ type Window struct {
 
 // Dates is the body of PUT /campaigns/{acc}/{campaignId}/dates. ThingSpace wants the whole
 // schedule on every call, so no key is ever omitted: an unset after-date is sent as null and an
-// unset window list as [] (use NewDates or campaign.Payload, which guarantee non-nil lists).
+// unset window list as [] (use wire.Dates, which guarantee non-nil lists).
 type Dates struct {
 	StartDate              string   `json:"startDate"`
 	EndDate                string   `json:"endDate"`

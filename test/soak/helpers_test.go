@@ -14,6 +14,7 @@ import (
 	"github.com/fota-operator/fota-operator/hack/harness"
 	"github.com/fota-operator/fota-operator/internal/campaign"
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+	"github.com/fota-operator/fota-operator/internal/wire"
 )
 
 // emptyReplyServer answers every FOTA call about the campaigns it was told about with a 200 and
@@ -97,8 +98,8 @@ func convergenceProblem(fc *fotav1alpha1.FotaCampaign, generation int64) string 
 	if !ok {
 		return "ThingSpace does not hold the campaign"
 	}
-	if !campaign.Equal(campaign.FromCampaign(held), fc.Spec.Schedule) {
-		return fmt.Sprintf("ThingSpace holds %+v, the spec is %+v", campaign.FromCampaign(held), fc.Spec.Schedule)
+	if !campaign.Equal(wire.Schedule(held), fc.Spec.Schedule) {
+		return fmt.Sprintf("ThingSpace holds %+v, the spec is %+v", wire.Schedule(held), fc.Spec.Schedule)
 	}
 	return ""
 }
