@@ -18,12 +18,40 @@ import (
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 )
 
-// Client is what the controller needs from ThingSpace: observe a campaign, then push its dates.
-// A ThingSpace failure is one of *APIError, *CredentialsError, *RateLimitedError or
-// *UnavailableError; when ctx ends, the error satisfies errors.Is(err, ctx.Err()).
+// Client is everything the operator asks of ThingSpace. Every method takes the credentials of the
+// campaign's Secret and is rate limited per account.
+//
+// A ThingSpace failure is one of *APIError (a request ThingSpace understood and refused: do not send
+// it again unchanged), *CredentialsError, *RateLimitedError (ThingSpace's 429), *ThrottledError (the
+// operator's own per-account limit) or *UnavailableError (worth retrying with backoff); when ctx
+// ends, the error satisfies errors.Is(err, ctx.Err()).
+//
+// The reads (GetCampaign, ListCampaigns, DeviceReport) have no effect and may be repeated freely.
+// The writes act on real devices; what repeating one does is said on each.
 type Client interface {
+	// GetCampaign reads one campaign.
 	GetCampaign(ctx context.Context, creds Credentials, account, campaignID string) (*Campaign, error)
+	// UpdateCampaignDates replaces the campaign's dates and windows with dates, and returns the
+	// campaign ThingSpace replies with. It is idempotent: the payload is the whole schedule.
 	UpdateCampaignDates(ctx context.Context, creds Credentials, account, campaignID string, dates Dates) (*Campaign, error)
+	// CreateCampaign schedules a new campaign and returns it with its new id. It is NOT
+	// idempotent: ThingSpace has no idempotency key, and every call schedules one more campaign.
+	// Callers look for the campaign by name (ListCampaigns) before calling it.
+	CreateCampaign(ctx context.Context, creds Credentials, account string, campaign NewCampaign) (*Campaign, error)
+	// ListCampaigns hands visit every campaign of the account whose status is status, page by
+	// page, and stops at the first error visit returns.
+	ListCampaigns(ctx context.Context, creds Credentials, account, status string, visit func(Campaign) error) error
+	// UpdateDevices appends devices to, and removes devices from, a campaign that ThingSpace has
+	// not scheduled yet, in one request. Repeating it is harmless for the devices removed; an
+	// append of devices already listed is left to ThingSpace, so callers send only the difference
+	// with the device report.
+	UpdateDevices(ctx context.Context, creds Credentials, account, campaignID string, change DevicesChange) error
+	// DeleteCampaign cancels a campaign that has not started, or aborts one that runs. Repeating
+	// it on a closed campaign is refused by ThingSpace (an *APIError) and changes nothing.
+	DeleteCampaign(ctx context.Context, creds Credentials, account, campaignID string) error
+	// DeviceReport hands visit every device of the campaign with its status, page by page, so a
+	// campaign of any size costs one page of memory; it stops at the first error visit returns.
+	DeviceReport(ctx context.Context, creds Credentials, account, campaignID string, visit func(Device) error) error
 }
 
 var _ Client = (*HTTPClient)(nil)
@@ -38,9 +66,9 @@ const (
 
 // Endpoint paths below the base URL.
 const (
-	campaignsPath = "/api/fota/v2/campaigns/"
-	tokenPath     = "/api/ts/v1/oauth2/token"
-	loginPath     = "/api/m2m/v1/session/login"
+	fotaBasePath = "/api/fota/v2/"
+	tokenPath    = "/api/ts/v1/oauth2/token"
+	loginPath    = "/api/m2m/v1/session/login"
 )
 
 // Options configures NewHTTPClient. Zero values take the defaults.
@@ -195,12 +223,16 @@ func (c *HTTPClient) GetCampaign(ctx context.Context, creds Credentials, account
 	if err != nil {
 		return nil, err
 	}
-	return c.callFOTA(ctx, creds, fotaCall{
+	body, err := c.callFOTA(ctx, creds, fotaCall{
 		operation: operationGetCampaign,
 		method:    http.MethodGet,
 		account:   account,
 		path:      path,
 	})
+	if err != nil {
+		return nil, err
+	}
+	return decodeCampaignOf(body, account, campaignID)
 }
 
 // UpdateCampaignDates replaces a campaign's schedule: PUT
@@ -211,17 +243,21 @@ func (c *HTTPClient) UpdateCampaignDates(ctx context.Context, creds Credentials,
 	if err != nil {
 		return nil, err
 	}
-	body, err := json.Marshal(withEmptyLists(dates))
+	payload, err := json.Marshal(withEmptyLists(dates))
 	if err != nil {
 		return nil, fmt.Errorf("thingspace: encoding the dates of campaign %s: %w", campaignID, err)
 	}
-	return c.callFOTA(ctx, creds, fotaCall{
+	body, err := c.callFOTA(ctx, creds, fotaCall{
 		operation: operationUpdateCampaignDates,
 		method:    http.MethodPut,
 		account:   account,
 		path:      path + "/dates",
-		body:      body,
+		body:      payload,
 	})
+	if err != nil {
+		return nil, err
+	}
+	return decodeCampaignOf(body, account, campaignID)
 }
 
 // withEmptyLists makes sure an unset window list goes out as [], as ThingSpace wants every key.
@@ -235,14 +271,32 @@ func withEmptyLists(dates Dates) Dates {
 	return dates
 }
 
-// campaignPath escapes each segment, so that an account name cannot reach another endpoint.
+// campaignPath is the path of one campaign.
 func campaignPath(account, campaignID string) (string, error) {
-	for _, segment := range []struct{ name, value string }{{"account name", account}, {"campaign ID", campaignID}} {
-		if segment.value == "" || segment.value == "." || segment.value == ".." {
-			return "", fmt.Errorf("thingspace: %s %q: must be one path segment, neither empty nor a dot segment", segment.name, segment.value)
-		}
+	acc, id, err := accountAndCampaign(account, campaignID)
+	if err != nil {
+		return "", err
 	}
-	return campaignsPath + url.PathEscape(account) + "/" + url.PathEscape(campaignID), nil
+	return fotaBasePath + "campaigns/" + acc + "/" + id, nil
+}
+
+// accountAndCampaign escapes both into one path segment each, so that neither can reach another
+// endpoint.
+func accountAndCampaign(account, campaignID string) (string, string, error) {
+	acc, err := pathSegment("account name", account)
+	if err != nil {
+		return "", "", err
+	}
+	id, err := pathSegment("campaign ID", campaignID)
+	return acc, id, err
+}
+
+// pathSegment escapes value into one URL path segment, refusing what would not stay one.
+func pathSegment(name, value string) (string, error) {
+	if value == "" || value == "." || value == ".." {
+		return "", fmt.Errorf("thingspace: %s %q: must be one path segment, neither empty nor a dot segment", name, value)
+	}
+	return url.PathEscape(value), nil
 }
 
 type fotaCall struct {
@@ -254,18 +308,19 @@ type fotaCall struct {
 }
 
 // callFOTA makes call once, and once more with fresh tokens when ThingSpace refused a token
-// that this client minted.
-func (c *HTTPClient) callFOTA(ctx context.Context, creds Credentials, call fotaCall) (*Campaign, error) {
-	campaign, used, err := c.callWithTokens(ctx, creds, call)
+// that this client minted, and returns the body of ThingSpace's 2xx reply. A 2xx reply that
+// carries a FOTA error body is that error.
+func (c *HTTPClient) callFOTA(ctx context.Context, creds Credentials, call fotaCall) ([]byte, error) {
+	body, used, err := c.callWithTokens(ctx, creds, call)
 	if refusedMintedToken(creds, err) {
 		logf.FromContext(ctx).V(1).Info("ThingSpace refused a minted token, minting afresh", "secretUID", creds.SecretUID, "operation", call.operation)
 		c.tokens.invalidate(ctx, creds, used)
-		campaign, used, err = c.callWithTokens(ctx, creds, call)
+		body, used, err = c.callWithTokens(ctx, creds, call)
 	}
 	if err != nil {
 		return nil, redactSecrets(err, append(creds.secretValues(), used.access, used.session))
 	}
-	return campaign, nil
+	return body, nil
 }
 
 // refusedMintedToken reports whether err is ThingSpace refusing a token that creds mint, which
@@ -285,7 +340,7 @@ func refusedMintedToken(creds Credentials, err error) bool {
 	}
 }
 
-func (c *HTTPClient) callWithTokens(ctx context.Context, creds Credentials, call fotaCall) (*Campaign, tokenPair, error) {
+func (c *HTTPClient) callWithTokens(ctx context.Context, creds Credentials, call fotaCall) ([]byte, tokenPair, error) {
 	tokens, err := c.tokens.tokensFor(ctx, creds)
 	if err != nil {
 		return nil, tokens, err
@@ -293,12 +348,12 @@ func (c *HTTPClient) callWithTokens(ctx context.Context, creds Credentials, call
 	if err := c.limiters.wait(ctx, call.account); err != nil {
 		return nil, tokens, err
 	}
-	campaign, err := c.send(ctx, tokens, call)
-	return campaign, tokens, err
+	body, err := c.send(ctx, tokens, call)
+	return body, tokens, err
 }
 
-// send makes one HTTP request and decodes its reply.
-func (c *HTTPClient) send(ctx context.Context, tokens tokenPair, call fotaCall) (*Campaign, error) {
+// send makes one HTTP request and returns the body of a 2xx reply.
+func (c *HTTPClient) send(ctx context.Context, tokens tokenPair, call fotaCall) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	req, err := newJSONRequest(ctx, call.operation, call.method, c.baseURL+call.path, call.body, tokens.access)
@@ -313,7 +368,10 @@ func (c *HTTPClient) send(ctx context.Context, tokens tokenPair, call fotaCall) 
 	if err := classifyResponse(status, header, body, c.clock()); err != nil {
 		return nil, err
 	}
-	return decodeCampaign(status, body)
+	if err := fotaErrorIn(status, body); err != nil {
+		return nil, err
+	}
+	return body, nil
 }
 
 // newJSONRequest builds a request labelled with operation that carries accessToken as its
@@ -353,25 +411,50 @@ func sendLimited(client *http.Client, req *http.Request) (status int, header htt
 	return resp.StatusCode, resp.Header, body, nil
 }
 
-// decodeCampaign tolerates unknown and missing fields, but not a reply that carries no campaign:
-// taking an empty object for a campaign would make the operator believe ThingSpace holds an empty
-// schedule.
-func decodeCampaign(status int, body []byte) (*Campaign, error) {
-	if !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
-		return nil, &UnavailableError{StatusCode: status, Err: errors.New("reply is not a campaign object")}
+// fotaErrorIn returns the FOTA error that a 2xx reply carries instead of its result, or nil. Only
+// a FOTA error body makes the gateway fault worth parsing, so that a good reply is not parsed as a
+// fault on every call.
+func fotaErrorIn(status int, body []byte) error {
+	fotaError := parseFotaError(body)
+	if fotaError == nil {
+		return nil
 	}
-	// Only a FOTA error body makes the gateway fault worth parsing, so that a good reply is not
-	// parsed as a fault on every call.
-	if fotaError := parseFotaError(body); fotaError != nil {
-		reply := errorReply{fault: parseGatewayFault(body), fotaError: fotaError}
-		return nil, &APIError{StatusCode: status, Code: reply.code(), Message: reply.message()}
+	reply := errorReply{fault: parseGatewayFault(body), fotaError: fotaError}
+	return &APIError{StatusCode: status, Code: reply.code(), Message: reply.message()}
+}
+
+// decodeCampaignOf reads the campaign of a GET or PUT reply. It tolerates unknown and missing
+// fields, but not a reply that carries no campaign (taking an empty object for a campaign would
+// make the operator believe ThingSpace holds an empty schedule), nor one about another campaign or
+// account, which must never be recorded as what ThingSpace holds for this one.
+func decodeCampaignOf(body []byte, account, campaignID string) (*Campaign, error) {
+	campaign, err := decodeCampaign(body)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case campaign.ID != "" && campaign.ID != campaignID:
+		return nil, &UnavailableError{StatusCode: http.StatusOK, Err: fmt.Errorf("reply is about campaign %q, not %q", shorten(campaign.ID), campaignID)}
+	case campaign.AccountName != "" && campaign.AccountName != account:
+		return nil, &UnavailableError{StatusCode: http.StatusOK, Err: fmt.Errorf("reply is about account %q, not %q", shorten(campaign.AccountName), account)}
+	}
+	return campaign, nil
+}
+
+func decodeCampaign(body []byte) (*Campaign, error) {
+	if !isJSONObject(body) {
+		return nil, &UnavailableError{StatusCode: http.StatusOK, Err: errors.New("reply is not a campaign object")}
 	}
 	var campaign Campaign
 	if err := json.Unmarshal(body, &campaign); err != nil {
-		return nil, &UnavailableError{StatusCode: status, Err: fmt.Errorf("reply is not a campaign object: %w", err)}
+		return nil, &UnavailableError{StatusCode: http.StatusOK, Err: fmt.Errorf("reply is not a campaign object: %w", err)}
 	}
 	if campaign.ID == "" && campaign.StartDate == "" && campaign.EndDate == "" {
-		return nil, &UnavailableError{StatusCode: status, Err: errors.New("reply carries no campaign: no id, startDate or endDate")}
+		return nil, &UnavailableError{StatusCode: http.StatusOK, Err: errors.New("reply carries no campaign: no id, startDate or endDate")}
 	}
 	return &campaign, nil
+}
+
+func isJSONObject(body []byte) bool {
+	return bytes.HasPrefix(bytes.TrimSpace(body), []byte("{"))
 }

@@ -50,7 +50,7 @@ func FuzzDecodeCampaign(f *testing.F) {
 		f.Add([]byte(seed))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		campaign, err := decodeCampaign(http.StatusOK, body)
+		campaign, err := decodeReply(body)
 		if (campaign == nil) == (err == nil) {
 			t.Fatalf("body %q: got campaign %v and error %v, want exactly one", body, campaign, err)
 		}
@@ -100,11 +100,20 @@ func checkDecodedCampaign(t *testing.T, body []byte, campaign *Campaign) {
 	if err != nil {
 		t.Fatalf("encoding the campaign decoded from %q: %v", body, err)
 	}
-	again, err := decodeCampaign(http.StatusOK, encoded)
+	again, err := decodeReply(encoded)
 	if err != nil {
 		t.Fatalf("decoding %q again: %v", encoded, err)
 	}
 	if !reflect.DeepEqual(again, campaign) {
 		t.Fatalf("body %q: decoding is not stable: %#v, then %#v", body, campaign, again)
 	}
+}
+
+// decodeReply reads a 200 reply to a GET or PUT of a campaign as the client does: a FOTA error
+// body first, then the campaign.
+func decodeReply(body []byte) (*Campaign, error) {
+	if err := fotaErrorIn(http.StatusOK, body); err != nil {
+		return nil, err
+	}
+	return decodeCampaign(body)
 }

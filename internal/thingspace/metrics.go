@@ -15,6 +15,11 @@ import (
 const (
 	operationGetCampaign         = "get_campaign"
 	operationUpdateCampaignDates = "update_campaign_dates"
+	operationCreateCampaign      = "create_campaign"
+	operationListCampaigns       = "list_campaigns"
+	operationUpdateDevices       = "update_devices"
+	operationDeleteCampaign      = "delete_campaign"
+	operationDeviceReport        = "device_report"
 	operationToken               = "token"
 	operationLogin               = "login"
 )

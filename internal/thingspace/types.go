@@ -53,3 +53,29 @@ type GatewayFault struct {
 		Description string `json:"description,omitempty"`
 	} `json:"fault"`
 }
+
+// NewCampaign is the body of POST /campaigns/software/{acc}: a campaign to schedule, with the
+// whole schedule (every key, as for the dates PUT) and its devices.
+type NewCampaign struct {
+	CampaignName     string `json:"campaignName"`
+	SoftwareName     string `json:"softwareName"`
+	SoftwareFrom     string `json:"softwareFrom"`
+	SoftwareTo       string `json:"softwareTo"`
+	DistributionType string `json:"distributionType"`
+	Dates
+	DeviceList []string `json:"deviceList"`
+}
+
+// DevicesChange is what PUT /campaigns/{acc}/{campaignId} does to a campaign's devices: both steps
+// travel in one request; an empty step is left out.
+type DevicesChange struct {
+	Append []string
+	Remove []string
+}
+
+// Device is one device of a campaign as the device report shows it.
+type Device struct {
+	DeviceID     string `json:"deviceId"`
+	Status       string `json:"status"`
+	ResultReason string `json:"resultReason"`
+}
