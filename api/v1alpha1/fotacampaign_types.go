@@ -80,7 +80,77 @@ type SecretReference struct {
 	Name string `json:"name"`
 }
 
-// FotaCampaignSpec is the schedule that a ThingSpace FOTA campaign should have.
+// DistributionType is how ThingSpace delivers the software to the devices.
+// +kubebuilder:validation:Enum=HTTP;OMA;LWM2M
+type DistributionType string
+
+// Software is the upgrade a campaign the operator schedules installs. Field values are
+// ThingSpace's software names, as the ThingSpace portal lists them.
+type Software struct {
+	// name is ThingSpace's softwareName: the package the campaign installs.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
+	// +required
+	Name string `json:"name"`
+
+	// from is ThingSpace's softwareFrom: the software the devices run before the upgrade.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
+	// +required
+	From string `json:"from"`
+
+	// to is ThingSpace's softwareTo: the software the devices run after the upgrade.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=256
+	// +required
+	To string `json:"to"`
+
+	// distributionType is how ThingSpace delivers the software: HTTP, OMA or LWM2M.
+	// +required
+	DistributionType DistributionType `json:"distributionType"`
+}
+
+// DeviceID is a device's IMEI (or other ThingSpace device id): 1 to 32 letters and digits.
+// +kubebuilder:validation:Pattern=`^[0-9A-Za-z]{1,32}$`
+// +kubebuilder:validation:MaxLength=32
+type DeviceID string
+
+// DeletionPolicy says what deleting a FotaCampaign does to its ThingSpace campaign.
+// +kubebuilder:validation:Enum=Orphan;Cancel
+type DeletionPolicy string
+
+const (
+	// DeletionPolicyOrphan leaves the campaign in ThingSpace as it is.
+	DeletionPolicyOrphan DeletionPolicy = "Orphan"
+	// DeletionPolicyCancel cancels the campaign before its start, or aborts it while it runs.
+	DeletionPolicyCancel DeletionPolicy = "Cancel"
+)
+
+// AbortPolicy is when the operator aborts a running campaign because too many devices failed.
+type AbortPolicy struct {
+	// failedPercent aborts the campaign when failed / (succeeded + failed) reaches this percentage,
+	// from 1 to 100.
+	// +kubebuilder:validation:Minimum=1
+	// +kubebuilder:validation:Maximum=100
+	// +required
+	FailedPercent int32 `json:"failedPercent"`
+
+	// minFinishedDevices is how many devices must have finished (succeeded or failed) before
+	// failedPercent is judged, so that the first failure of a campaign does not abort it; at
+	// least 1.
+	// +kubebuilder:validation:Minimum=1
+	// +required
+	MinFinishedDevices int32 `json:"minFinishedDevices"`
+}
+
+// FotaCampaignSpec is the ThingSpace FOTA campaign a FotaCampaign manages (campaignId) or schedules
+// (software and devices), and the schedule it should have.
+// +kubebuilder:validation:XValidation:rule="has(self.campaignId) != has(self.software)",message="set exactly one of campaignId (to manage a campaign that exists in ThingSpace) and software (to have the operator schedule a new one)"
+// +kubebuilder:validation:XValidation:rule="!has(self.software) || has(self.devices)",message="devices is required with software: list the IMEIs of the devices the new campaign upgrades",fieldPath=".devices"
+// +kubebuilder:validation:XValidation:rule="!has(self.campaignName) || has(self.software)",message="campaignName names a campaign the operator schedules: set it only together with software",fieldPath=".campaignName"
+// +kubebuilder:validation:XValidation:rule="has(self.campaignId) == has(oldSelf.campaignId)",message="campaignId cannot be added or removed after creation: create a new FotaCampaign for another campaign"
+// +kubebuilder:validation:XValidation:rule="has(self.campaignName) == has(oldSelf.campaignName)",message="campaignName cannot be added or removed after creation: ThingSpace cannot rename a campaign; create a new FotaCampaign to schedule another"
+// +kubebuilder:validation:XValidation:rule="has(self.software) == has(oldSelf.software)",message="software cannot be added or removed after creation: create a new FotaCampaign to schedule another campaign"
 // +kubebuilder:validation:XValidation:rule="self.startDate <= self.endDate",message="endDate must be on or after startDate",fieldPath=".endDate"
 // +kubebuilder:validation:XValidation:rule="!has(self.downloadAfterDate) || self.downloadAfterDate <= self.endDate",message="downloadAfterDate must be on or before endDate",fieldPath=".downloadAfterDate"
 // +kubebuilder:validation:XValidation:rule="!has(self.installAfterDate) || self.installAfterDate <= self.endDate",message="installAfterDate must be on or before endDate",fieldPath=".installAfterDate"
@@ -97,13 +167,62 @@ type FotaCampaignSpec struct {
 
 	// campaignId is the ThingSpace campaign (upgrade) identifier, the "id" ThingSpace returned when
 	// the campaign was scheduled: letters, digits, '.', '_' and '-', starting with a letter or
-	// digit. It cannot change after creation.
+	// digit. Set it to manage a campaign that exists in ThingSpace; leave it unset, and set
+	// software and devices instead, to have the operator schedule a new campaign. It cannot be
+	// added, removed or changed after creation.
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=64
 	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9][A-Za-z0-9._-]*$`
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="campaignId is immutable: create a new FotaCampaign for another campaign"
-	// +required
-	CampaignID string `json:"campaignId"`
+	// +optional
+	CampaignID string `json:"campaignId,omitempty"`
+
+	// campaignName is the name of the campaign the operator schedules, 1 to 64 characters; it is
+	// how the operator finds the campaign again in ThingSpace, so no two FotaCampaigns of the
+	// account should share it. Unset means "<namespace>.<name>" (cut to 64 characters with a
+	// short hash when longer). Only with software; it cannot be added, removed or changed after
+	// creation.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="campaignName is immutable: ThingSpace cannot rename a campaign; create a new FotaCampaign to schedule another"
+	// +optional
+	CampaignName string `json:"campaignName,omitempty"`
+
+	// software is the upgrade of a campaign the operator schedules; required when campaignId is
+	// unset, together with devices. It cannot be added, removed or changed after creation.
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="software is immutable: ThingSpace cannot change the software of a campaign; create a new FotaCampaign to schedule another"
+	// +optional
+	Software *Software `json:"software,omitempty"`
+
+	// devices lists the IMEIs of the campaign's devices, 1 to 10000, none twice. Required with
+	// software; with campaignId it is optional, and unset means the operator leaves the
+	// campaign's devices as they are. ThingSpace lets devices change only until it has scheduled
+	// the campaign (status CampaignRequestPending or CampaignRequestQueued).
+	// +kubebuilder:validation:MinItems=1
+	// +kubebuilder:validation:MaxItems=10000
+	// +listType=set
+	// +optional
+	Devices []DeviceID `json:"devices,omitempty"`
+
+	// deletionPolicy is what deleting this FotaCampaign does to the ThingSpace campaign: Orphan
+	// (the default) leaves it as it is; Cancel cancels it before its start and aborts it while it
+	// runs (devices may already be upgraded). It may change at any time, also while the object is
+	// being deleted.
+	// +kubebuilder:default=Orphan
+	// +optional
+	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
+
+	// abortPolicy, when set, makes the operator abort the running campaign once enough devices
+	// failed: a firmware that fails on many devices stops before it reaches the whole fleet.
+	// +optional
+	AbortPolicy *AbortPolicy `json:"abortPolicy,omitempty"`
+
+	// displayTimeZone is an IANA time zone, e.g. America/Chicago, in which the status also shows
+	// the next download and install windows. ThingSpace's windows stay in UTC.
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=64
+	// +optional
+	DisplayTimeZone string `json:"displayTimeZone,omitempty"`
 
 	// credentialsSecretRef names the Secret, in the same namespace, that holds the ThingSpace
 	// credentials: either the keys accessToken and sessionToken, or clientId and clientSecret
@@ -140,11 +259,23 @@ const (
 
 // Condition types of a FotaCampaign.
 const (
-	// ConditionSynced is True when ThingSpace holds exactly the schedule of the observed generation.
+	// ConditionSynced is True when ThingSpace holds exactly the spec of the observed generation.
 	ConditionSynced = "Synced"
 	// ConditionReady is True when the campaign is synced and in a healthy ThingSpace state.
 	ConditionReady = "Ready"
+	// ConditionTimeZoneShift is True when a daylight-saving change of displayTimeZone falls inside
+	// the campaign, so the local hours of its UTC windows move during it.
+	ConditionTimeZoneShift = "TimeZoneShift"
 )
+
+// AnnotationCampaignID records the id of a campaign the operator scheduled. It is the durable
+// record that the campaign exists: it survives a lost status, a backup restore and a kubectl
+// replace, and with it present the operator never schedules again.
+const AnnotationCampaignID = "fota.thingspace.io/campaign-id"
+
+// FinalizerCancelCampaign holds a FotaCampaign with deletionPolicy Cancel until ThingSpace has
+// cancelled or aborted its campaign.
+const FinalizerCancelCampaign = "fota.thingspace.io/cancel-campaign"
 
 // Condition reasons of a FotaCampaign.
 const (
@@ -172,8 +303,21 @@ const (
 	ReasonCampaignCancelled = "CampaignCancelled"
 	// ReasonCampaignAborted: ThingSpace reports the campaign aborted.
 	ReasonCampaignAborted = "CampaignAborted"
-	// ReasonCampaignFailed: ThingSpace reports the campaign failed.
+	// ReasonCampaignFailed: ThingSpace reports the campaign failed, or refused the request to
+	// schedule it.
 	ReasonCampaignFailed = "CampaignFailed"
+	// ReasonConflict: another FotaCampaign owns the campaign, or ThingSpace holds a campaign of the
+	// same name that is not this one; the operator makes no ThingSpace write.
+	ReasonConflict = "Conflict"
+	// ReasonRequestPending: ThingSpace accepted the request to schedule the campaign and is still
+	// checking it.
+	ReasonRequestPending = "RequestPending"
+	// ReasonAbortedOnFailures: the operator aborted the campaign because its abortPolicy was met.
+	ReasonAbortedOnFailures = "AbortedOnFailures"
+	// ReasonTimeZoneShift: a daylight-saving change of displayTimeZone falls inside the campaign.
+	ReasonTimeZoneShift = "TimeZoneShift"
+	// ReasonNoTimeZoneShift: the local hours of the windows stay the same during the campaign.
+	ReasonNoTimeZoneShift = "NoTimeZoneShift"
 )
 
 // CampaignInfo is ThingSpace's own description of the campaign, as its last reply gave it.
@@ -226,8 +370,8 @@ type FotaCampaignStatus struct {
 	// +optional
 	Phase Phase `json:"phase,omitempty"`
 
-	// conditions are Synced (ThingSpace holds the spec of observedGeneration) and Ready (synced
-	// and healthy).
+	// conditions are Synced (ThingSpace holds the spec of observedGeneration), Ready (synced
+	// and healthy) and, with displayTimeZone, TimeZoneShift.
 	// +listType=map
 	// +listMapKey=type
 	// +kubebuilder:validation:MaxItems=8
@@ -256,19 +400,99 @@ type FotaCampaignStatus struct {
 	// lastPushedTime is when ThingSpace last accepted a schedule from the operator.
 	// +optional
 	LastPushedTime *metav1.Time `json:"lastPushedTime,omitempty"`
+
+	// devices is the campaign's device progress from ThingSpace's device report; absent until
+	// the report was first read.
+	// +optional
+	Devices *DeviceProgress `json:"devices,omitempty"`
+
+	// nextDownloadWindow is the current or next interval in which devices may download, from the
+	// schedule ThingSpace holds; absent when none remains.
+	// +optional
+	NextDownloadWindow *ActionWindow `json:"nextDownloadWindow,omitempty"`
+
+	// nextInstallWindow is the current or next interval in which devices may install; absent
+	// when none remains.
+	// +optional
+	NextInstallWindow *ActionWindow `json:"nextInstallWindow,omitempty"`
 }
 
-// FotaCampaign declares the dates and download/install time windows of a Verizon ThingSpace FOTA
-// campaign. The operator keeps ThingSpace equal to the spec, within the changes ThingSpace allows
-// for the campaign's phase.
+// DeviceProgress counts the campaign's devices by their ThingSpace status.
+type DeviceProgress struct {
+	// total is the number of devices in the report.
+	// +optional
+	Total int32 `json:"total"`
+	// succeeded counts devices with status UpgradeSuccess.
+	// +optional
+	Succeeded int32 `json:"succeeded"`
+	// failed counts devices whose status contains "fail" (UpgradeFailed, UpgradedFailed, Failure).
+	// +optional
+	Failed int32 `json:"failed"`
+	// rejected counts devices ThingSpace rejected (DeviceRejected).
+	// +optional
+	Rejected int32 `json:"rejected"`
+	// cancelled counts devices of a cancelled or aborted campaign (CampaignCancelled,
+	// CampaignAborted, Cancelled, Aborted).
+	// +optional
+	Cancelled int32 `json:"cancelled"`
+	// pending counts every other device (Accepted, UpgradePending, unknown statuses).
+	// +optional
+	Pending int32 `json:"pending"`
+	// upgraded is succeeded/total, e.g. 120/500, for the Upgraded column.
+	// +kubebuilder:validation:MaxLength=32
+	// +optional
+	Upgraded string `json:"upgraded,omitempty"`
+	// failureReasons are the five most frequent resultReasons of failed and rejected devices,
+	// most frequent first.
+	// +kubebuilder:validation:MaxItems=5
+	// +listType=atomic
+	// +optional
+	FailureReasons []FailureReason `json:"failureReasons,omitempty"`
+	// lastReadTime is when the device report was last read.
+	// +optional
+	LastReadTime *metav1.Time `json:"lastReadTime,omitempty"`
+}
+
+// FailureReason is one resultReason of failed or rejected devices, with how many devices gave it.
+type FailureReason struct {
+	// reason is ThingSpace's resultReason, e.g. RovaClientDownloadFailed.
+	// +kubebuilder:validation:MaxLength=256
+	// +required
+	Reason string `json:"reason"`
+	// count is how many failed or rejected devices gave this reason.
+	// +required
+	Count int32 `json:"count"`
+}
+
+// ActionWindow is an interval in which devices may download or install, in UTC.
+type ActionWindow struct {
+	// start is when the interval opens.
+	// +required
+	Start metav1.Time `json:"start"`
+	// end is when the interval closes.
+	// +required
+	End metav1.Time `json:"end"`
+	// local is the interval in spec.displayTimeZone, e.g. "2026-12-01 21:00 - 22:00 CST"; only
+	// with displayTimeZone.
+	// +kubebuilder:validation:MaxLength=128
+	// +optional
+	Local string `json:"local,omitempty"`
+}
+
+// FotaCampaign declares a Verizon ThingSpace FOTA campaign: the campaign it manages or schedules,
+// its dates and download/install time windows, its devices, and what deleting it does. The
+// operator keeps ThingSpace equal to the spec, within the changes ThingSpace allows for the
+// campaign's phase.
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:shortName=fc,categories=fota
 // +kubebuilder:printcolumn:name="Account",type=string,JSONPath=`.spec.accountName`
-// +kubebuilder:printcolumn:name="Campaign",type=string,JSONPath=`.spec.campaignId`
+// +kubebuilder:printcolumn:name="Campaign",type=string,JSONPath=`.status.campaign.id`
 // +kubebuilder:printcolumn:name="Start",type=string,JSONPath=`.spec.startDate`
 // +kubebuilder:printcolumn:name="End",type=string,JSONPath=`.spec.endDate`
 // +kubebuilder:printcolumn:name="Phase",type=string,JSONPath=`.status.phase`
+// +kubebuilder:printcolumn:name="Upgraded",type=string,JSONPath=`.status.devices.upgraded`
+// +kubebuilder:printcolumn:name="Next Download",type=string,JSONPath=`.status.nextDownloadWindow.start`
 // +kubebuilder:printcolumn:name="Synced",type=string,JSONPath=`.status.conditions[?(@.type=="Synced")].status`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`

@@ -1,6 +1,7 @@
 package campaign
 
 import (
+	"crypto/sha256"
 	"testing"
 	"time"
 
@@ -56,4 +57,8 @@ func modified(change func(*v1alpha1.Schedule)) v1alpha1.Schedule {
 	s := campaignSchedule()
 	change(&s)
 	return s
+}
+
+func sha256Sum(s string) [32]byte {
+	return sha256.Sum256([]byte(s))
 }

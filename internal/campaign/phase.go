@@ -1,7 +1,6 @@
 package campaign
 
 import (
-	"strings"
 	"time"
 
 	"github.com/fota-operator/fota-operator/api/v1alpha1"
@@ -73,9 +72,7 @@ var finalStatuses = map[string]v1alpha1.Phase{
 }
 
 func phaseOfStatus(thingSpaceStatus string) (v1alpha1.Phase, bool) {
-	key := strings.ToLower(strings.TrimSpace(thingSpaceStatus))
-	key = strings.TrimPrefix(key, "campaign")
-	phase, final := finalStatuses[key]
+	phase, final := finalStatuses[normalStatus(thingSpaceStatus)]
 	return phase, final
 }
 
