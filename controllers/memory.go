@@ -12,7 +12,8 @@ import (
 // campaignMemory is what the reconciler remembers between reconciles of a campaign and does not
 // write to the status: writing it would make a status write of every poll (a heartbeat that Argo
 // CD and every watcher would see) or of every retry. Losing it on a restart costs one GET per
-// campaign and at most one repeated PUT of a schedule ThingSpace rejected.
+// campaign and at most one repeated PUT of a schedule ThingSpace rejected. Nothing that keeps a
+// campaign from being scheduled twice lives only here: that is the annotation's job.
 type campaignMemory struct {
 	mu     sync.Mutex
 	states map[types.NamespacedName]*campaignState
@@ -25,17 +26,41 @@ type campaignState struct {
 	uid types.UID
 	// lastObserved is when ThingSpace last answered a GET for the campaign.
 	lastObserved time.Time
-	// rejection is ThingSpace's last rejection of a pushed schedule.
+	// rejection is ThingSpace's last rejection of a pushed schedule or device change.
 	rejection *rejection
-	// retryAt is when ThingSpace may be called again after a 429.
+	// retryAt is when ThingSpace may be called again after a 429 or the operator's own limit.
 	retryAt time.Time
+	// scheduledID is the id of the campaign this process scheduled or adopted for the object, so
+	// that a stale cache without the annotation yet cannot make it schedule again.
+	scheduledID string
+	// createUnknownAt is when a POST ended without a reply that says whether ThingSpace created
+	// the campaign (a timeout, a dropped connection, a 5xx). No other POST goes out until the
+	// pending poll interval has passed, so that ThingSpace's campaign list has time to show a
+	// campaign the first POST may have created.
+	createUnknownAt time.Time
+	// lastReport is when the device report was last read.
+	lastReport time.Time
+	// devicesChecked is the generation whose devices were last compared with the device report,
+	// and devicesDiffer whether they differed.
+	devicesChecked int64
+	devicesDiffer  bool
+	// devicesPushed is the last device change ThingSpace accepted.
+	devicesPushed *devicesPush
 }
 
-// rejection is a schedule ThingSpace refused: the same spec is not pushed again until
-// ThingSpace has been read after the refusal (the next poll) or the spec changes.
+// rejection is a request ThingSpace refused: the same spec is not sent again until ThingSpace has
+// been read after the refusal (the next poll) or the spec changes.
 type rejection struct {
 	generation int64
 	message    string
+	at         time.Time
+}
+
+// devicesPush is a device change ThingSpace accepted for a generation. ThingSpace applies it
+// asynchronously, so a report read soon after may not show it yet; the same change is sent again
+// only after a poll interval.
+type devicesPush struct {
+	generation int64
 	at         time.Time
 }
 

@@ -14,6 +14,7 @@ import (
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
 	"github.com/fota-operator/fota-operator/internal/campaign"
@@ -31,7 +32,8 @@ func recordThingSpaceState(fc *fotav1alpha1.FotaCampaign, c thingspace.Campaign)
 }
 
 // recordOutcome writes the outcome into the status together with the generation it is the
-// outcome of, so observedGeneration never runs ahead of what the conditions say.
+// outcome of, so observedGeneration never runs ahead of what the conditions say; with it the
+// phase, the next windows and the time-zone warning, all derived from what ThingSpace holds.
 func (r *FotaCampaignReconciler) recordOutcome(fc *fotav1alpha1.FotaCampaign, out outcome, now time.Time) {
 	if out.reason == "" {
 		return
@@ -47,7 +49,8 @@ func (r *FotaCampaignReconciler) recordOutcome(fc *fotav1alpha1.FotaCampaign, ou
 		// The phase is that of what ThingSpace holds, so it stays unknown until ThingSpace is read.
 		fc.Status.Phase = campaign.BaselineOf(fc).PhaseAt(now)
 	}
-	meta.SetStatusCondition(&fc.Status.Conditions, readyCondition(fc.Generation, synced, fc.Status.Phase, now))
+	meta.SetStatusCondition(&fc.Status.Conditions, readyCondition(fc, synced, out, now))
+	r.recordWindows(fc, now)
 	fc.Status.ObservedGeneration = fc.Generation
 	r.announceNewProblem(fc, previousSynced, synced)
 }
@@ -69,30 +72,55 @@ func syncedCondition(generation int64, out outcome, now time.Time) metav1.Condit
 
 // readyCondition is True when the spec is synced and the campaign is in a healthy ThingSpace
 // state. A campaign ThingSpace cancelled, aborted or failed is not Ready whatever the sync says,
-// since it will never run again.
-func readyCondition(generation int64, synced metav1.Condition, phase fotav1alpha1.Phase, now time.Time) metav1.Condition {
+// since it will never run again; one ThingSpace is still checking is not Ready yet.
+func readyCondition(fc *fotav1alpha1.FotaCampaign, synced metav1.Condition, out outcome, now time.Time) metav1.Condition {
 	ready := metav1.Condition{
 		Type:               fotav1alpha1.ConditionReady,
 		Status:             metav1.ConditionFalse,
-		ObservedGeneration: generation,
+		ObservedGeneration: fc.Generation,
 		LastTransitionTime: metav1Time(now),
 	}
+	previous := meta.FindStatusCondition(fc.Status.Conditions, fotav1alpha1.ConditionReady)
+	phase := fc.Status.Phase
 	switch {
+	case out.abortedOnFailures:
+		ready.Reason, ready.Message = fotav1alpha1.ReasonAbortedOnFailures, "the operator aborted the campaign: "+out.abortSummary
+	case previous != nil && previous.Reason == fotav1alpha1.ReasonAbortedOnFailures:
+		ready.Reason, ready.Message = previous.Reason, previous.Message
 	case phase == fotav1alpha1.PhaseCancelled:
 		ready.Reason, ready.Message = fotav1alpha1.ReasonCampaignCancelled, "ThingSpace reports the campaign cancelled"
 	case phase == fotav1alpha1.PhaseAborted:
 		ready.Reason, ready.Message = fotav1alpha1.ReasonCampaignAborted, "ThingSpace reports the campaign aborted"
 	case phase == fotav1alpha1.PhaseFailed:
-		ready.Reason, ready.Message = fotav1alpha1.ReasonCampaignFailed, "ThingSpace reports the campaign failed"
+		ready.Reason, ready.Message = fotav1alpha1.ReasonCampaignFailed, failedMessage(fc)
 	case synced.Status != metav1.ConditionTrue:
 		ready.Reason = fotav1alpha1.ReasonNotSynced
 		ready.Message = fmt.Sprintf("Synced is False (%s): see the Synced condition", synced.Reason)
+	case campaign.IsRequestPending(campaign.BaselineOf(fc).Status):
+		ready.Reason = fotav1alpha1.ReasonRequestPending
+		ready.Message = "ThingSpace accepted the request to schedule the campaign and is still checking it"
 	default:
 		ready.Status = metav1.ConditionTrue
 		ready.Reason = fotav1alpha1.ReasonReady
 		ready.Message = fmt.Sprintf("ThingSpace holds the spec and the campaign is %s", phase)
 	}
 	return ready
+}
+
+// failedMessage says that ThingSpace failed the campaign, with the reasons its device report
+// gave for the devices it rejected or failed.
+func failedMessage(fc *fotav1alpha1.FotaCampaign) string {
+	message := fmt.Sprintf("ThingSpace reports the campaign %s", fc.Status.Campaign.Status)
+	progress := fc.Status.Devices
+	if progress == nil || len(progress.FailureReasons) == 0 {
+		return message
+	}
+	reasons := make([]string, 0, len(progress.FailureReasons))
+	for _, r := range progress.FailureReasons {
+		reasons = append(reasons, fmt.Sprintf("%s (%d)", r.Reason, r.Count))
+	}
+	return fmt.Sprintf("%s: %d of %d devices rejected or failed: %s", message, progress.Rejected+progress.Failed,
+		progress.Total, strings.Join(reasons, ", "))
 }
 
 // problemsAnnouncedOnChange are the Synced reasons that get an event when they first appear (or
@@ -110,6 +138,38 @@ func (r *FotaCampaignReconciler) announceNewProblem(fc *fotav1alpha1.FotaCampaig
 		return
 	}
 	r.event(fc, corev1.EventTypeWarning, synced.Reason, action, "%s", synced.Message)
+}
+
+// persist writes what the reconcile changed: metadata first (the campaign-id annotation, the
+// finalizer), since the annotation is the durable record that the campaign exists, then the
+// status, which is skipped when the metadata could not be written or the object is released.
+func (r *FotaCampaignReconciler) persist(ctx context.Context, original, fc *fotav1alpha1.FotaCampaign, state *campaignState) error {
+	if err := r.patchMetadata(ctx, original, fc); err != nil {
+		return err
+	}
+	if fc.DeletionTimestamp != nil && !controllerutil.ContainsFinalizer(fc, fotav1alpha1.FinalizerCancelCampaign) {
+		r.forget(client.ObjectKeyFromObject(fc))
+		return nil
+	}
+	reportMetricsOf(fc)
+	return r.patchStatus(ctx, original, fc, state)
+}
+
+// patchMetadata writes the annotations and finalizers the reconcile changed, and nothing else.
+func (r *FotaCampaignReconciler) patchMetadata(ctx context.Context, original, fc *fotav1alpha1.FotaCampaign) error {
+	if equality.Semantic.DeepEqual(original.Annotations, fc.Annotations) && equality.Semantic.DeepEqual(original.Finalizers, fc.Finalizers) {
+		return nil
+	}
+	before := original.DeepCopy()
+	after := original.DeepCopy()
+	after.Annotations, after.Finalizers = fc.Annotations, fc.Finalizers
+	ctrl.LoggerFrom(ctx).V(1).Info("Writing metadata", "campaignID", fc.Annotations[fotav1alpha1.AnnotationCampaignID],
+		"finalizers", fc.Finalizers)
+	if err := r.client.Patch(ctx, after, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
+		return client.IgnoreNotFound(err)
+	}
+	fc.ResourceVersion = after.ResourceVersion
+	return nil
 }
 
 // patchStatus writes the status once per reconcile, and not at all when nothing changed.

@@ -318,6 +318,9 @@ const (
 	ReasonTimeZoneShift = "TimeZoneShift"
 	// ReasonNoTimeZoneShift: the local hours of the windows stay the same during the campaign.
 	ReasonNoTimeZoneShift = "NoTimeZoneShift"
+	// ReasonUnknownTimeZone: displayTimeZone is not an IANA time zone (the webhook refuses one;
+	// this shows when it is off).
+	ReasonUnknownTimeZone = "UnknownTimeZone"
 )
 
 // CampaignInfo is ThingSpace's own description of the campaign, as its last reply gave it.

@@ -458,3 +458,11 @@ func decodeCampaign(body []byte) (*Campaign, error) {
 func isJSONObject(body []byte) bool {
 	return bytes.HasPrefix(bytes.TrimSpace(body), []byte("{"))
 }
+
+// SecretForgetter is a Client that keeps what it minted from a Secret and can drop it, e.g. when
+// the Secret is deleted.
+type SecretForgetter interface {
+	ForgetSecret(uid types.UID)
+}
+
+var _ SecretForgetter = (*HTTPClient)(nil)

@@ -107,3 +107,29 @@ func normalizeOptionalDate(s *string) *v1alpha1.Date {
 	d := normalizeDate(*s)
 	return &d
 }
+
+// NewCampaign is the body of the POST that schedules the campaign of spec under name: its
+// software, its whole schedule and its devices.
+func NewCampaign(name string, spec v1alpha1.FotaCampaignSpec) thingspace.NewCampaign {
+	request := thingspace.NewCampaign{
+		CampaignName: name,
+		Dates:        Dates(spec.Schedule),
+		DeviceList:   DeviceIDs(spec.Devices),
+	}
+	if software := spec.Software; software != nil {
+		request.SoftwareName = software.Name
+		request.SoftwareFrom = software.From
+		request.SoftwareTo = software.To
+		request.DistributionType = string(software.DistributionType)
+	}
+	return request
+}
+
+// DeviceIDs is a device list as ThingSpace takes it: never nil, so it is sent as [] when empty.
+func DeviceIDs(devices []v1alpha1.DeviceID) []string {
+	ids := make([]string, 0, len(devices))
+	for _, id := range devices {
+		ids = append(ids, string(id))
+	}
+	return ids
+}

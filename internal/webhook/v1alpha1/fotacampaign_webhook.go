@@ -37,40 +37,44 @@ type FotaCampaignValidator struct {
 
 var _ admission.Validator[*fotav1alpha1.FotaCampaign] = &FotaCampaignValidator{}
 
-// ValidateCreate admits every new campaign: the schema has already checked the fields, and a new
-// object has no baseline to move away from. Its warnings say when the schedule describes a
-// campaign that has already started or ended, since the stricter rules apply from then on.
+// ValidateCreate admits every new campaign whose display time zone exists: the schema has already
+// checked the fields, and a new object has no baseline to move away from. Its warnings say when
+// the schedule describes a campaign that has already started or ended, since the stricter rules
+// apply from then on.
 func (v *FotaCampaignValidator) ValidateCreate(ctx context.Context, fc *fotav1alpha1.FotaCampaign) (admission.Warnings, error) {
+	if violations := campaign.CheckTimeZone(fc.Spec.DisplayTimeZone); len(violations) > 0 {
+		ctrl.LoggerFrom(ctx).Info("Rejecting new campaign", "rules", rulesOf(violations))
+		countRejection(operationCreate, violations)
+		return nil, invalid(fc, violations)
+	}
 	warnings := campaign.Warnings(fc.Spec.Schedule, v.now())
 	ctrl.LoggerFrom(ctx).V(1).Info("Admitting new campaign", "warnings", len(warnings))
 	countAdmission(operationCreate, resultAllowed)
 	return warnings, nil
 }
 
-// ValidateUpdate rejects a schedule change that breaks a transition rule of the campaign's phase,
-// with one field error per broken rule. The rules judge the change against what ThingSpace holds
-// (status.applied, else the old spec), not against the old spec, because ThingSpace does the same.
-// An update that leaves the schedule as it was (metadata, suspend, a finalizer) always passes, so
-// no campaign can get stuck on an object it cannot edit.
+// ValidateUpdate rejects a change that breaks a transition rule of the campaign's phase, with one
+// field error per broken rule. The rules judge the change against what ThingSpace holds
+// (status.applied and status.campaign.status, else the old spec), not against the old spec,
+// because ThingSpace does the same. An update that leaves the schedule and the devices as they
+// were (metadata, suspend, deletionPolicy, a finalizer) always passes, so no campaign can get stuck
+// on an object it cannot edit, also while it is being deleted.
 func (v *FotaCampaignValidator) ValidateUpdate(ctx context.Context, oldFC, newFC *fotav1alpha1.FotaCampaign) (admission.Warnings, error) {
-	if campaign.Equal(oldFC.Spec.Schedule, newFC.Spec.Schedule) {
-		countAdmission(operationUpdate, resultAllowed)
-		return nil, nil
-	}
 	now := v.now()
 	baseline := campaign.BaselineOf(oldFC)
-	log := ctrl.LoggerFrom(ctx).WithValues(
-		"phase", baseline.PhaseAt(now),
-		"now", now.UTC().Format(time.RFC3339))
-
-	if violations := campaign.CheckTransition(baseline, newFC.Spec.Schedule, now); len(violations) > 0 {
-		log.Info("Rejecting schedule change", "rules", rulesOf(violations))
-		countRejection(violations)
+	violations := campaign.CheckTransition(baseline, newFC.Spec.Schedule, now)
+	violations = append(violations, campaign.CheckDevicesChange(baseline.Status, oldFC.Spec.Devices, newFC.Spec.Devices)...)
+	if newFC.Spec.DisplayTimeZone != oldFC.Spec.DisplayTimeZone {
+		violations = append(violations, campaign.CheckTimeZone(newFC.Spec.DisplayTimeZone)...)
+	}
+	if len(violations) > 0 {
+		ctrl.LoggerFrom(ctx).Info("Rejecting change", "phase", baseline.PhaseAt(now), "now", now.UTC().Format(time.RFC3339),
+			"rules", rulesOf(violations))
+		countRejection(operationUpdate, violations)
 		return nil, invalid(newFC, violations)
 	}
-
 	warnings := introducedWarnings(oldFC.Spec.Schedule, newFC.Spec.Schedule, now)
-	log.V(1).Info("Admitting schedule change", "warnings", len(warnings))
+	ctrl.LoggerFrom(ctx).V(1).Info("Admitting change", "warnings", len(warnings))
 	countAdmission(operationUpdate, resultAllowed)
 	return warnings, nil
 }

@@ -44,8 +44,8 @@ func countAdmission(operation, result string) {
 	admissionsTotal.WithLabelValues(operation, result).Inc()
 }
 
-func countRejection(violations []campaign.Violation) {
-	countAdmission(operationUpdate, resultRejected)
+func countRejection(operation string, violations []campaign.Violation) {
+	countAdmission(operation, resultRejected)
 	for _, v := range violations {
 		rejectionsTotal.WithLabelValues(string(v.Rule)).Inc()
 	}

@@ -1,0 +1,141 @@
+package controllers
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/internal/campaign"
+	"github.com/fota-operator/fota-operator/internal/thingspace"
+	"github.com/fota-operator/fota-operator/internal/wire"
+)
+
+// keepFinalizerInStep makes the cancel finalizer follow deletionPolicy before anything else
+// happens: it is added for Cancel before the first ThingSpace call (so a deletion right after a
+// POST still cancels), and removed for Orphan, which releases an object being deleted at once.
+// released is true when the object is being deleted and holds nothing of the operator's any more.
+func (r *FotaCampaignReconciler) keepFinalizerInStep(ctx context.Context, fc *fotav1alpha1.FotaCampaign) (released bool, err error) {
+	wanted := fc.Spec.DeletionPolicy == fotav1alpha1.DeletionPolicyCancel
+	held := controllerutil.ContainsFinalizer(fc, fotav1alpha1.FinalizerCancelCampaign)
+	deleting := fc.DeletionTimestamp != nil
+	switch {
+	case deleting && !held:
+		r.forget(client.ObjectKeyFromObject(fc))
+		return true, nil
+	case held && !wanted:
+		ctrl.LoggerFrom(ctx).Info("Removing the cancel finalizer: deletionPolicy is not Cancel")
+		if err := r.patchFinalizers(ctx, fc, controllerutil.RemoveFinalizer); err != nil {
+			return false, err
+		}
+		if deleting {
+			r.forget(client.ObjectKeyFromObject(fc))
+		}
+		return deleting, nil
+	case wanted && !held && !deleting:
+		ctrl.LoggerFrom(ctx).Info("Adding the cancel finalizer: deletionPolicy is Cancel")
+		return false, r.patchFinalizers(ctx, fc, controllerutil.AddFinalizer)
+	}
+	return false, nil
+}
+
+// patchFinalizers changes fc's finalizers with a patch that fails when someone else changed the
+// object in between, since a merge patch replaces the whole list.
+func (r *FotaCampaignReconciler) patchFinalizers(ctx context.Context, fc *fotav1alpha1.FotaCampaign,
+	change func(client.Object, string) bool) error {
+	before := fc.DeepCopy()
+	change(fc, fotav1alpha1.FinalizerCancelCampaign)
+	return client.IgnoreNotFound(r.client.Patch(ctx, fc, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})))
+}
+
+// finalize cancels or aborts the campaign of a FotaCampaign deleted with deletionPolicy Cancel:
+// one DELETE, only for a campaign that is open. The finalizer goes once ThingSpace confirmed, or
+// the campaign turned out closed or unknown; while ThingSpace fails, the object waits.
+func (r *FotaCampaignReconciler) finalize(ctx context.Context, fc *fotav1alpha1.FotaCampaign, state *campaignState, now time.Time) outcome {
+	if stop := suspended(fc, "the deletion waits: set suspend to false to cancel the campaign, or deletionPolicy to Orphan to delete the object without cancelling it"); stop != nil {
+		return *stop
+	}
+	creds, stop := r.credentialsFor(ctx, fc)
+	if stop != nil {
+		return *stop
+	}
+	if stop := state.rateLimited(now); stop != nil {
+		return *stop
+	}
+	c := &managed{fc: fc, state: state, creds: creds, id: campaignIDOf(fc, state), previousPhase: fc.Status.Phase}
+	if c.id == "" {
+		if stop := r.findScheduledForDeletion(ctx, c, now); stop != nil {
+			return *stop
+		}
+		if c.id == "" {
+			return r.release(ctx, c, "no campaign was scheduled for it")
+		}
+	}
+	held, err := r.ThingSpace.GetCampaign(ctx, creds, c.account(), c.id)
+	var apiErr *thingspace.APIError
+	switch {
+	case errors.As(err, &apiErr):
+		return r.release(ctx, c, "ThingSpace does not know campaign "+c.id+" ("+codeAndMessage(apiErr)+"), so there is nothing to cancel")
+	case err != nil:
+		return *r.failed(ctx, fc, state, actionGetCampaign, err, now)
+	}
+	c.recordObservation(*held, now)
+	switch phase := campaign.PhaseAt(wire.Schedule(*held), held.Status, now); phase {
+	case fotav1alpha1.PhasePending, fotav1alpha1.PhaseInProgress:
+		return r.cancel(ctx, c, phase, now)
+	default:
+		return r.release(ctx, c, "campaign "+c.id+" is already "+string(phase)+" in ThingSpace, so it needs no cancelling")
+	}
+}
+
+// findScheduledForDeletion looks for the campaign a FotaCampaign may have scheduled without
+// recording its id (a crash between the POST and the annotation), so that its deletion still
+// cancels it. Only a campaign that this object would adopt counts.
+func (r *FotaCampaignReconciler) findScheduledForDeletion(ctx context.Context, c *managed, now time.Time) *outcome {
+	if c.fc.Spec.Software == nil {
+		return nil
+	}
+	found, stop := r.liveCampaignsNamed(ctx, c, campaignNameOf(c.fc), now)
+	if stop != nil {
+		return stop
+	}
+	if len(found) == 1 && sameSoftware(found[0], c.fc.Spec.Software) {
+		c.id = found[0].ID
+	}
+	return nil
+}
+
+// cancel sends the one DELETE: a cancellation before the start, an abort while the campaign runs.
+func (r *FotaCampaignReconciler) cancel(ctx context.Context, c *managed, phase fotav1alpha1.Phase, now time.Time) outcome {
+	ctrl.LoggerFrom(ctx).Info("Cancelling the campaign in ThingSpace: the FotaCampaign is deleted with deletionPolicy Cancel",
+		"account", c.account(), "campaignID", c.id, "phase", phase)
+	if err := r.ThingSpace.DeleteCampaign(ctx, c.creds, c.account(), c.id); err != nil {
+		return *r.failed(ctx, c.fc, c.state, actionDeleteCampaign, err, now)
+	}
+	if phase == fotav1alpha1.PhaseInProgress {
+		r.event(c.fc, corev1.EventTypeWarning, EventCampaignAborted, actionDeleteCampaign,
+			"Aborted running campaign %s in ThingSpace: the FotaCampaign was deleted with deletionPolicy Cancel; devices may already be upgraded", c.id)
+	} else {
+		r.event(c.fc, corev1.EventTypeNormal, EventCampaignCancelled, actionDeleteCampaign,
+			"Cancelled campaign %s in ThingSpace before its start: the FotaCampaign was deleted with deletionPolicy Cancel", c.id)
+	}
+	return releasedOutcome(c.fc)
+}
+
+// release removes the finalizer without a ThingSpace call, saying why.
+func (r *FotaCampaignReconciler) release(ctx context.Context, c *managed, why string) outcome {
+	ctrl.LoggerFrom(ctx).Info("Releasing the FotaCampaign without cancelling", "reason", why)
+	r.event(c.fc, corev1.EventTypeNormal, EventReleased, actionDeleteCampaign, "Deleted without a ThingSpace call: %s", why)
+	return releasedOutcome(c.fc)
+}
+
+// releasedOutcome removes the finalizer from fc, for Reconcile to write: the object then goes.
+func releasedOutcome(fc *fotav1alpha1.FotaCampaign) outcome {
+	controllerutil.RemoveFinalizer(fc, fotav1alpha1.FinalizerCancelCampaign)
+	return outcome{released: true}
+}

@@ -1,0 +1,169 @@
+package controllers
+
+import (
+	"context"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/internal/campaign"
+	"github.com/fota-operator/fota-operator/internal/thingspace"
+)
+
+// deviceReport is what one read of the device report taught: the progress, and the difference
+// with spec.devices when the spec manages them.
+type deviceReport struct {
+	progress fotav1alpha1.DeviceProgress
+	diff     *campaign.DeviceDiff
+}
+
+// readDeviceReport reads the device report when it is due, streaming its pages into counts (and
+// the device difference), never holding the campaign's device list.
+func (r *FotaCampaignReconciler) readDeviceReport(ctx context.Context, c *managed, now time.Time) *outcome {
+	if !r.reportDue(c, now) {
+		return nil
+	}
+	ctrl.LoggerFrom(ctx).V(1).Info("Reading the device report", "account", c.account(), "campaignID", c.id)
+	tally := campaign.NewTally()
+	var diff *campaign.DeviceDiff
+	if c.fc.Spec.Devices != nil {
+		diff = campaign.NewDeviceDiff(c.fc.Spec.Devices)
+	}
+	err := r.ThingSpace.DeviceReport(ctx, c.creds, c.account(), c.id, func(device thingspace.Device) error {
+		tally.Add(device.Status, device.ResultReason)
+		if diff != nil {
+			diff.Reported(device.DeviceID)
+		}
+		return nil
+	})
+	if err != nil {
+		return r.failed(ctx, c.fc, c.state, actionReadDeviceReport, err, now)
+	}
+	c.report = &deviceReport{progress: tally.Progress(), diff: diff}
+	c.state.lastReport = now
+	if diff != nil {
+		c.state.devicesChecked = c.fc.Generation
+	}
+	recordProgress(c.fc, c.report.progress, now)
+	return nil
+}
+
+// reportDue says whether the device report must be read now: while ThingSpace checks or queues
+// the campaign, at each read of it (to show the devices it rejected); while the campaign runs,
+// every progress interval; once more when it has closed (the final counts), then never again;
+// and once per generation whose devices were not compared with the report yet.
+func (r *FotaCampaignReconciler) reportDue(c *managed, now time.Time) bool {
+	baseline := c.baseline()
+	phase := baseline.PhaseAt(now)
+	switch {
+	case isClosedPhase(phase):
+		return !isClosedPhase(c.previousPhase)
+	case campaign.DevicesChangeable(baseline.Status):
+		return c.observed || c.devicesUnchecked()
+	case phase == fotav1alpha1.PhaseInProgress:
+		return c.state.lastReport.IsZero() || !now.Before(c.state.lastReport.Add(r.ProgressInterval))
+	default:
+		return c.devicesUnchecked()
+	}
+}
+
+// devicesUnchecked reports whether the spec manages devices and this generation's were not
+// compared with the report yet.
+func (c *managed) devicesUnchecked() bool {
+	return c.fc.Spec.Devices != nil && c.state.devicesChecked != c.fc.Generation
+}
+
+func isClosedPhase(phase fotav1alpha1.Phase) bool {
+	switch phase {
+	case fotav1alpha1.PhaseEnded, fotav1alpha1.PhaseCancelled, fotav1alpha1.PhaseAborted, fotav1alpha1.PhaseFailed:
+		return true
+	}
+	return false
+}
+
+// recordProgress puts the device progress into the status. lastReadTime only travels with counts
+// that changed: writing it on every read would be a heartbeat write.
+func recordProgress(fc *fotav1alpha1.FotaCampaign, progress fotav1alpha1.DeviceProgress, now time.Time) {
+	if previous := fc.Status.Devices; previous != nil {
+		unchanged := *previous
+		unchanged.LastReadTime = nil
+		if equality.Semantic.DeepEqual(unchanged, progress) {
+			return
+		}
+	}
+	progress.LastReadTime = ptr.To(metav1Time(now))
+	fc.Status.Devices = &progress
+}
+
+// abortOnFailures aborts a running campaign whose fresh device report meets its abortPolicy: one
+// DELETE, then the campaign is never touched again.
+func (r *FotaCampaignReconciler) abortOnFailures(ctx context.Context, c *managed, now time.Time) *outcome {
+	policy := c.fc.Spec.AbortPolicy
+	if c.report == nil || policy == nil || c.baseline().PhaseAt(now) != fotav1alpha1.PhaseInProgress ||
+		!campaign.AbortDue(policy, c.report.progress) {
+		return nil
+	}
+	summary := campaign.AbortSummary(policy, c.report.progress)
+	ctrl.LoggerFrom(ctx).Info("Aborting campaign on failures", "account", c.account(), "campaignID", c.id,
+		"failed", c.report.progress.Failed, "succeeded", c.report.progress.Succeeded)
+	if err := r.ThingSpace.DeleteCampaign(ctx, c.creds, c.account(), c.id); err != nil {
+		return r.failed(ctx, c.fc, c.state, actionAbortOnFailures, err, now)
+	}
+	c.abortedOnFailures = true
+	c.fc.Status.Campaign.Status = thingSpaceAborted
+	r.event(c.fc, corev1.EventTypeWarning, fotav1alpha1.ReasonAbortedOnFailures, actionAbortOnFailures,
+		"Aborted the campaign in ThingSpace: %s", summary)
+	out := syncedOutcome()
+	out.abortedOnFailures = true
+	out.abortSummary = summary
+	return &out
+}
+
+// thingSpaceAborted is the status ThingSpace gives a campaign it aborted.
+const thingSpaceAborted = "CampaignAborted"
+
+// updateDevices sends the difference between spec.devices and the device report, both steps in
+// one PUT, while ThingSpace still lets the devices change; once it does not, a difference is a
+// transition the spec cannot make.
+func (r *FotaCampaignReconciler) updateDevices(ctx context.Context, c *managed, now time.Time) *outcome {
+	fc := c.fc
+	if fc.Spec.Devices == nil {
+		return nil
+	}
+	status := c.thingSpaceStatus()
+	differ := c.state.devicesChecked == fc.Generation && c.state.devicesDiffer
+	if c.report != nil && c.report.diff != nil {
+		differ = !c.report.diff.InSync()
+		c.state.devicesDiffer = differ
+	}
+	switch {
+	case !differ:
+		return nil
+	case !campaign.DevicesChangeable(status):
+		return &outcome{reason: fotav1alpha1.ReasonTransitionNotAllowed, message: campaign.DevicesFrozen(status).Error.Error()}
+	case c.report == nil || c.report.diff == nil:
+		return nil
+	case c.state.devicesPushed != nil && c.state.devicesPushed.generation == fc.Generation &&
+		now.Before(c.state.devicesPushed.at.Add(r.PollInterval)):
+		// ThingSpace applies a device change asynchronously: the report may not show it yet.
+		return nil
+	}
+	if rejected := c.state.rejectionOf(fc.Generation); rejected != nil {
+		return &outcome{reason: fotav1alpha1.ReasonThingSpaceRejected, message: rejected.message}
+	}
+	change := thingspace.DevicesChange{Append: c.report.diff.Append(), Remove: c.report.diff.Remove()}
+	ctrl.LoggerFrom(ctx).Info("Changing the campaign's devices", "account", c.account(), "campaignID", c.id,
+		"append", len(change.Append), "remove", len(change.Remove))
+	if err := r.ThingSpace.UpdateDevices(ctx, c.creds, c.account(), c.id, change); err != nil {
+		return r.failed(ctx, fc, c.state, actionUpdateDevices, err, now)
+	}
+	c.state.devicesPushed = &devicesPush{generation: fc.Generation, at: now}
+	c.state.forgetRejection()
+	r.event(fc, corev1.EventTypeNormal, EventDevicesUpdated, actionUpdateDevices,
+		"Added %d and removed %d devices of the campaign in ThingSpace", len(change.Append), len(change.Remove))
+	return nil
+}

@@ -1,0 +1,267 @@
+package controllers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/internal/campaign"
+	"github.com/fota-operator/fota-operator/internal/thingspace"
+	"github.com/fota-operator/fota-operator/internal/wire"
+)
+
+// managed is one reconcile's view of a campaign: the object, its memory, its credentials and
+// what this reconcile has learned from ThingSpace so far.
+type managed struct {
+	fc    *fotav1alpha1.FotaCampaign
+	state *campaignState
+	creds thingspace.Credentials
+	// id is the ThingSpace campaign id: spec.campaignId, the campaign-id annotation, or the id
+	// this process scheduled; empty while the campaign is still to be scheduled.
+	id string
+	// previousPhase is the phase the status showed before this reconcile.
+	previousPhase fotav1alpha1.Phase
+	// observed is true once ThingSpace was read in this reconcile.
+	observed bool
+	// report is the device report read in this reconcile, if it was read.
+	report *deviceReport
+	// abortedOnFailures is true once the operator aborted the campaign for its abortPolicy.
+	abortedOnFailures bool
+}
+
+func (c *managed) account() string { return c.fc.Spec.AccountName }
+
+// baseline is what ThingSpace holds for the campaign, as far as the status knows.
+func (c *managed) baseline() campaign.Baseline { return campaign.BaselineOf(c.fc) }
+
+// thingSpaceStatus is ThingSpace's raw status of the campaign, as far as the status knows.
+func (c *managed) thingSpaceStatus() string { return c.baseline().Status }
+
+// campaignIDOf is the id of the ThingSpace campaign fc manages: spec.campaignId, else the
+// annotation written when the operator scheduled or adopted it, else the id this process
+// scheduled (which a stale cache may not show in the annotation yet).
+func campaignIDOf(fc *fotav1alpha1.FotaCampaign, state *campaignState) string {
+	if fc.Spec.CampaignID != "" {
+		return fc.Spec.CampaignID
+	}
+	if id := fc.Annotations[fotav1alpha1.AnnotationCampaignID]; id != "" {
+		return id
+	}
+	return state.scheduledID
+}
+
+// sync runs the steps in order. Every step returns nil to let the next one run, or the outcome
+// that ends the reconcile; ThingSpace is observed first, and at most one kind of write follows
+// (schedule, update, or cancel).
+func (r *FotaCampaignReconciler) sync(ctx context.Context, fc *fotav1alpha1.FotaCampaign, state *campaignState, owner ownership, now time.Time) outcome {
+	if fc.DeletionTimestamp != nil {
+		return r.finalize(ctx, fc, state, now)
+	}
+	if stop := abortedOnFailuresBefore(fc); stop != nil {
+		return *stop
+	}
+	if stop := suspended(fc, ""); stop != nil {
+		return *stop
+	}
+	if stop := owner.conflict(); stop != nil {
+		return *stop
+	}
+	creds, stop := r.credentialsFor(ctx, fc)
+	if stop != nil {
+		return *stop
+	}
+	if stop := state.rateLimited(now); stop != nil {
+		return *stop
+	}
+	c := &managed{fc: fc, state: state, creds: creds, id: campaignIDOf(fc, state), previousPhase: fc.Status.Phase}
+	for _, step := range []func(context.Context, *managed, time.Time) *outcome{
+		r.scheduleWhenNew,
+		r.observe,
+		r.readDeviceReport,
+		r.abortOnFailures,
+		r.updateSchedule,
+		r.updateDevices,
+	} {
+		if stop := step(ctx, c, now); stop != nil {
+			return *stop
+		}
+	}
+	return syncedOutcome()
+}
+
+// abortedOnFailuresBefore ends the reconcile of a campaign the operator aborted for its
+// abortPolicy: it is never touched again, and the status keeps saying why.
+func abortedOnFailuresBefore(fc *fotav1alpha1.FotaCampaign) *outcome {
+	ready := meta.FindStatusCondition(fc.Status.Conditions, fotav1alpha1.ConditionReady)
+	if ready == nil || ready.Reason != fotav1alpha1.ReasonAbortedOnFailures {
+		return nil
+	}
+	synced := meta.FindStatusCondition(fc.Status.Conditions, fotav1alpha1.ConditionSynced)
+	out := syncedOutcome()
+	if synced != nil {
+		out.reason, out.message = synced.Reason, synced.Message
+	}
+	return &out
+}
+
+// suspended ends the reconcile of a suspended campaign; while is what waits, if anything.
+func suspended(fc *fotav1alpha1.FotaCampaign, while string) *outcome {
+	if !ptr.Deref(fc.Spec.Suspend, false) {
+		return nil
+	}
+	message := "spec.suspend is true: the operator makes no ThingSpace call for this campaign"
+	if while != "" {
+		message += "; " + while
+	}
+	return &outcome{reason: fotav1alpha1.ReasonSuspended, message: message}
+}
+
+// observe reads the campaign from ThingSpace when its state is unknown or a poll is due, and
+// records what ThingSpace holds.
+func (r *FotaCampaignReconciler) observe(ctx context.Context, c *managed, now time.Time) *outcome {
+	if c.observed || !r.observationDue(c.fc, c.state, now) {
+		return nil
+	}
+	log := ctrl.LoggerFrom(ctx)
+	log.V(1).Info("Reading campaign from ThingSpace", "account", c.account(), "campaignID", c.id)
+	observed, err := r.ThingSpace.GetCampaign(ctx, c.creds, c.account(), c.id)
+	if err != nil {
+		return r.failed(ctx, c.fc, c.state, actionGetCampaign, err, now)
+	}
+	if changed := driftedFields(c.fc.Status.Applied, wire.Schedule(*observed)); len(changed) > 0 {
+		log.Info("ThingSpace schedule changed outside the operator", "fields", changed)
+		r.event(c.fc, corev1.EventTypeWarning, EventDriftDetected, actionGetCampaign,
+			"ThingSpace's schedule changed outside the operator (%s); the spec is pushed again where ThingSpace allows it",
+			joinNames(changed))
+	}
+	c.recordObservation(*observed, now)
+	return nil
+}
+
+// recordObservation records a campaign ThingSpace described in a reply to a read.
+func (c *managed) recordObservation(observed thingspace.Campaign, now time.Time) {
+	recordThingSpaceState(c.fc, observed)
+	c.state.lastObserved = now
+	c.observed = true
+}
+
+// observationDue says whether ThingSpace must be read: when the status does not know what it
+// holds, and every poll interval after that, or every pending poll interval while ThingSpace is
+// still checking a campaign it was asked to schedule.
+func (r *FotaCampaignReconciler) observationDue(fc *fotav1alpha1.FotaCampaign, state *campaignState, now time.Time) bool {
+	return fc.Status.Applied == nil || state.lastObserved.IsZero() ||
+		!now.Before(state.lastObserved.Add(r.pollIntervalOf(fc)))
+}
+
+// pollIntervalOf is how often the campaign is read.
+func (r *FotaCampaignReconciler) pollIntervalOf(fc *fotav1alpha1.FotaCampaign) time.Duration {
+	if campaign.IsRequestPending(campaign.BaselineOf(fc).Status) {
+		return r.PendingPollInterval
+	}
+	return r.PollInterval
+}
+
+// updateSchedule compares the spec's schedule with what ThingSpace holds and pushes the spec when
+// they differ and ThingSpace allows the change.
+func (r *FotaCampaignReconciler) updateSchedule(ctx context.Context, c *managed, now time.Time) *outcome {
+	fc := c.fc
+	baseline := c.baseline()
+	if campaign.Equal(baseline.Schedule, fc.Spec.Schedule) {
+		return nil
+	}
+	if errs := campaign.ValidateTransition(baseline, fc.Spec.Schedule, now); len(errs) > 0 {
+		return &outcome{reason: fotav1alpha1.ReasonTransitionNotAllowed, message: joinFieldErrors(errs)}
+	}
+	if rejected := c.state.rejectionOf(fc.Generation); rejected != nil {
+		// ThingSpace rejected this very spec and has not been read since: ask again only after
+		// the next poll, never in a loop.
+		return &outcome{reason: fotav1alpha1.ReasonThingSpaceRejected, message: rejected.message}
+	}
+	return r.pushSchedule(ctx, c, now)
+}
+
+// pushSchedule sends the whole schedule of the spec to ThingSpace.
+func (r *FotaCampaignReconciler) pushSchedule(ctx context.Context, c *managed, now time.Time) *outcome {
+	fc := c.fc
+	ctrl.LoggerFrom(ctx).Info("Pushing schedule to ThingSpace", "account", c.account(),
+		"campaignID", c.id, "generation", fc.Generation,
+		"startDate", fc.Spec.StartDate, "endDate", fc.Spec.EndDate)
+	updated, err := r.ThingSpace.UpdateCampaignDates(ctx, c.creds, c.account(), c.id, wire.Dates(fc.Spec.Schedule))
+	if err != nil {
+		return r.failed(ctx, fc, c.state, actionUpdateCampaignDates, err, now)
+	}
+	recordThingSpaceState(fc, *updated)
+	fc.Status.LastPushedTime = ptr.To(metav1Time(now))
+	if differing := campaign.ChangedFields(fc.Spec.Schedule, *fc.Status.Applied); len(differing) > 0 {
+		// Pushing again would loop: ThingSpace would answer the same way every time.
+		message := fmt.Sprintf("ThingSpace accepted the schedule but replied with a different one (%s); the operator asks again after the next poll",
+			joinNames(differing))
+		c.state.rememberRejection(fc.Generation, message, now)
+		r.event(fc, corev1.EventTypeWarning, fotav1alpha1.ReasonThingSpaceRejected, actionUpdateCampaignDates, "%s", message)
+		return &outcome{reason: fotav1alpha1.ReasonThingSpaceRejected, message: message}
+	}
+	c.state.forgetRejection()
+	r.event(fc, corev1.EventTypeNormal, EventPushed, actionUpdateCampaignDates,
+		"Pushed the schedule of generation %d to ThingSpace (startDate %s, endDate %s)",
+		fc.Generation, fc.Spec.StartDate, fc.Spec.EndDate)
+	return nil
+}
+
+// failed classifies a ThingSpace failure: a rejection waits for a spec change or the next poll, a
+// rate limit waits for Retry-After or the operator's own limit, anything else goes back to the
+// controller for backoff.
+func (r *FotaCampaignReconciler) failed(ctx context.Context, fc *fotav1alpha1.FotaCampaign, state *campaignState,
+	action string, err error, now time.Time) *outcome {
+	log := ctrl.LoggerFrom(ctx).WithValues("account", fc.Spec.AccountName, "campaignID", campaignIDOf(fc, state), "action", action)
+	var (
+		apiErr      *thingspace.APIError
+		credErr     *thingspace.CredentialsError
+		rateLimited *thingspace.RateLimitedError
+	)
+	switch {
+	case errors.As(err, &apiErr):
+		message := fmt.Sprintf("ThingSpace rejected %s: %s", actionDescriptions[action], codeAndMessage(apiErr))
+		log.Info("ThingSpace rejected the request", "statusCode", apiErr.StatusCode, "errorCode", apiErr.Code)
+		if rememberedRejections[action] {
+			state.rememberRejection(fc.Generation, message, now)
+		}
+		r.event(fc, corev1.EventTypeWarning, fotav1alpha1.ReasonThingSpaceRejected, action, "%s", message)
+		return &outcome{reason: fotav1alpha1.ReasonThingSpaceRejected, message: message}
+	case errors.As(err, &credErr):
+		log.Info("ThingSpace rejected the credentials", "problem", credErr.Problem, "secret", fc.Spec.CredentialsSecretRef.Name)
+		return &outcome{
+			reason:  fotav1alpha1.ReasonCredentialsRejected,
+			message: fmt.Sprintf("%s; update Secret %q", credErr.Error(), fc.Spec.CredentialsSecretRef.Name),
+		}
+	case errors.As(err, &rateLimited):
+		log.Info("ThingSpace rate limit reached", "retryAfter", rateLimited.RetryAfter)
+		return state.rememberRateLimit(now.Add(rateLimited.RetryAfter))
+	default:
+		return &outcome{reason: fotav1alpha1.ReasonThingSpaceUnavailable, message: err.Error(), err: err}
+	}
+}
+
+// rememberedRejections are the writes whose rejection holds back the same request until the spec
+// changes or the next poll.
+var rememberedRejections = map[string]bool{
+	actionUpdateCampaignDates: true,
+	actionUpdateDevices:       true,
+}
+
+func codeAndMessage(apiErr *thingspace.APIError) string {
+	switch {
+	case apiErr.Code != "" && apiErr.Message != "":
+		return apiErr.Code + ": " + apiErr.Message
+	case apiErr.Code != "":
+		return apiErr.Code
+	default:
+		return apiErr.Message
+	}
+}
