@@ -41,6 +41,15 @@ func (r *FotaCampaignReconciler) credentialsFor(ctx context.Context, fc *fotav1a
 	}
 }
 
+// credentialsSource gives the ThingSpace credentials of a Secret. The error is the API's NotFound
+// for a missing Secret, a *thingspace.MissingCredentialsError for one without the keys, or another
+// API error.
+type credentialsSource interface {
+	get(ctx context.Context, key types.NamespacedName) (thingspace.Credentials, error)
+}
+
+var _ credentialsSource = (*credentialsCache)(nil)
+
 // credentialsCache keeps the parsed credentials of each Secret by its resourceVersion. The
 // operator watches Secrets as metadata only, so that no Secret of the cluster sits in its
 // memory; a Secret's data is read from the API server only when its resourceVersion in the

@@ -67,7 +67,7 @@ func (r *FotaCampaignReconciler) finalize(ctx context.Context, fc *fotav1alpha1.
 	if stop := state.rateLimited(now); stop != nil {
 		return *stop
 	}
-	c := &managed{fc: fc, state: state, creds: creds, id: campaignIDOf(fc, state), previousPhase: fc.Status.Phase}
+	c := newManaged(fc, state, creds)
 	if c.id == "" {
 		if stop := r.findScheduledForDeletion(ctx, c, now); stop != nil {
 			return *stop

@@ -65,7 +65,7 @@ type FotaCampaignReconciler struct {
 	client      client.Client
 	recorder    recorder.EventRecorder
 	campaigns   *campaignMemory
-	credentials *credentialsCache
+	credentials credentialsSource
 	zones       *zoneCache
 }
 

@@ -36,6 +36,17 @@ type managed struct {
 	abortedOnFailures bool
 }
 
+// newManaged is the view of fc for one reconcile. An id this process scheduled that the object
+// does not carry yet (a failed or not yet cached metadata write) goes back into the annotation,
+// which is written again.
+func newManaged(fc *fotav1alpha1.FotaCampaign, state *campaignState, creds thingspace.Credentials) *managed {
+	c := &managed{fc: fc, state: state, creds: creds, id: campaignIDOf(fc, state), previousPhase: fc.Status.Phase}
+	if fc.Spec.CampaignID == "" && c.id != "" && fc.Annotations[fotav1alpha1.AnnotationCampaignID] != c.id {
+		c.recordID(c.id)
+	}
+	return c
+}
+
 func (c *managed) account() string { return c.fc.Spec.AccountName }
 
 // baseline is what ThingSpace holds for the campaign, as far as the status knows.
@@ -80,7 +91,7 @@ func (r *FotaCampaignReconciler) sync(ctx context.Context, fc *fotav1alpha1.Fota
 	if stop := state.rateLimited(now); stop != nil {
 		return *stop
 	}
-	c := &managed{fc: fc, state: state, creds: creds, id: campaignIDOf(fc, state), previousPhase: fc.Status.Phase}
+	c := newManaged(fc, state, creds)
 	for _, step := range []func(context.Context, *managed, time.Time) *outcome{
 		r.scheduleWhenNew,
 		r.observe,

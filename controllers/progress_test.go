@@ -1,0 +1,200 @@
+package controllers
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/internal/thingspace"
+	"github.com/fota-operator/fota-operator/internal/thingspace/fake"
+)
+
+func TestDevicesChangeWhileQueued(t *testing.T) {
+	fc := newCampaign()
+	fc.Annotations = map[string]string{fotav1alpha1.AnnotationCampaignID: testID}
+	reported := []thingspace.Device{{DeviceID: "990013907835573", Status: "Accepted"}, {DeviceID: "990013907835581", Status: "Accepted"}}
+	ts := &fake.Client{
+		GetCampaignFn:   getting(held(fc, testID, "CampaignRequestQueued")),
+		DeviceReportFn:  func(string, string) ([]thingspace.Device, error) { return reported, nil },
+		UpdateDevicesFn: func(string, string, thingspace.DevicesChange) error { return nil },
+	}
+	w := newDecisionWorld(t, ts)
+	w.reconcile(fc)
+	if n := ts.Count(fake.MethodUpdateDevices); n != 0 {
+		t.Fatalf("%d device PUTs while in sync, want none", n)
+	}
+
+	fc.Generation = 2
+	fc.Spec.Devices = []fotav1alpha1.DeviceID{"990013907835573", "990013907835599", "990013907835607"}
+	out, _ := w.reconcile(fc)
+
+	if n := ts.Count(fake.MethodUpdateDevices); n != 1 || out.reason != fotav1alpha1.ReasonSynced {
+		t.Fatalf("%d device PUTs, Synced %s (%s); want one PUT and Synced", n, out.reason, out.message)
+	}
+	change := ts.Calls()[len(ts.Calls())-1].Arg.(thingspace.DevicesChange)
+	want := thingspace.DevicesChange{Append: []string{"990013907835599", "990013907835607"}, Remove: []string{"990013907835581"}}
+	if diff := cmp.Diff(want, change); diff != "" {
+		t.Errorf("devices change (-want +got):\n%s", diff)
+	}
+
+	// ThingSpace applies the change later: a report that does not show it yet is no reason to send it again.
+	w.at(DefaultPendingPollInterval)
+	w.reconcile(fc)
+	if n := ts.Count(fake.MethodUpdateDevices); n != 1 {
+		t.Errorf("%d device PUTs, want still 1 within the poll interval", n)
+	}
+}
+
+func TestDevicesOfAScheduledCampaignCannotChange(t *testing.T) {
+	fc := managedCampaign(pendingSchedule())
+	fc.Spec.Devices = []fotav1alpha1.DeviceID{"990013907835573", "990013907835599"}
+	ts := &fake.Client{
+		GetCampaignFn:  getting(held(fc, testID, "CampaignScheduled")),
+		DeviceReportFn: reporting(thingspace.Device{DeviceID: "990013907835573", Status: "Accepted"}),
+	}
+	w := newDecisionWorld(t, ts)
+
+	out, _ := w.reconcile(fc)
+	if out.reason != fotav1alpha1.ReasonTransitionNotAllowed || !strings.Contains(out.message, "spec.devices") ||
+		!strings.Contains(out.message, "CampaignScheduled") {
+		t.Errorf("Synced %s (%s), want TransitionNotAllowed on spec.devices naming the status", out.reason, out.message)
+	}
+	w.at(DefaultPollInterval)
+	out, _ = w.reconcile(fc)
+	if out.reason != fotav1alpha1.ReasonTransitionNotAllowed {
+		t.Errorf("next poll: Synced %s, want still TransitionNotAllowed", out.reason)
+	}
+	if n := ts.Count(fake.MethodUpdateDevices); n != 0 {
+		t.Errorf("%d device PUTs, want none", n)
+	}
+	if n := ts.Count(fake.MethodDeviceReport); n != 1 {
+		t.Errorf("%d report reads, want 1: once per generation before the start", n)
+	}
+}
+
+func TestAbortOnFailures(t *testing.T) {
+	policy := &fotav1alpha1.AbortPolicy{FailedPercent: 10, MinFinishedDevices: 20}
+	tests := map[string]struct {
+		succeeded, failed int
+		wantAbort         bool
+	}{
+		"15 of 75 finished devices failed: at and above both thresholds": {succeeded: 60, failed: 15, wantAbort: true},
+		"below the percentage":                                          {succeeded: 200, failed: 15},
+		"below the minimum of finished devices":                         {succeeded: 4, failed: 15},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			fc := managedCampaign(runningSchedule())
+			fc.Spec.AbortPolicy = policy
+			var report []thingspace.Device
+			report = append(report, devicesOf(0, tt.succeeded, "UpgradeSuccess", "DownloadInstallSucceeded")...)
+			report = append(report, devicesOf(1000, tt.failed, "UpgradeFailed", "RovaClientDownloadFailed")...)
+			report = append(report, devicesOf(2000, 25, "UpgradePending", "")...)
+			ts := &fake.Client{
+				GetCampaignFn:    getting(held(fc, testID, "CampaignScheduled")),
+				DeviceReportFn:   reporting(report...),
+				DeleteCampaignFn: func(string, string) error { return nil },
+			}
+			w := newDecisionWorld(t, ts)
+
+			w.reconcile(fc)
+
+			wantDeletes := 0
+			if tt.wantAbort {
+				wantDeletes = 1
+			}
+			if n := ts.Count(fake.MethodDeleteCampaign); n != wantDeletes {
+				t.Fatalf("%d DELETEs, want %d", n, wantDeletes)
+			}
+			ready := condition(fc, fotav1alpha1.ConditionReady)
+			if !tt.wantAbort {
+				if ready.Reason != fotav1alpha1.ReasonReady {
+					t.Errorf("Ready %s, want Ready", ready.Reason)
+				}
+				return
+			}
+			if fc.Status.Phase != fotav1alpha1.PhaseAborted || ready.Reason != fotav1alpha1.ReasonAbortedOnFailures ||
+				!strings.Contains(ready.Message, "15 of 75 finished devices failed") {
+				t.Errorf("phase %s, Ready %s (%s); want Aborted, AbortedOnFailures with the counts", fc.Status.Phase, ready.Reason, ready.Message)
+			}
+			if diff := cmp.Diff([]string{"Warning AbortedOnFailures"}, w.events.reasons()); diff != "" {
+				t.Errorf("events (-want +got):\n%s", diff)
+			}
+
+			// Never touched again, not even after a restart.
+			calls := len(ts.Calls())
+			w.restart()
+			for _, later := range []time.Duration{time.Hour, 24 * time.Hour} {
+				w.at(later)
+				w.reconcile(fc)
+			}
+			if extra := ts.Methods()[calls:]; len(extra) != 0 {
+				t.Errorf("calls after the abort %v, want none", extra)
+			}
+			if ready := condition(fc, fotav1alpha1.ConditionReady); ready.Reason != fotav1alpha1.ReasonAbortedOnFailures {
+				t.Errorf("Ready %s after later reconciles, want still AbortedOnFailures", ready.Reason)
+			}
+		})
+	}
+}
+
+func TestDeviceReportReadsComeWhenDueAndNeverAfterTheFinalOne(t *testing.T) {
+	// A campaign that starts in a day and lasts two: no read before it runs, one at the start,
+	// one every progress interval while it runs, one final read after the end, then none.
+	schedule := fotav1alpha1.Schedule{StartDate: day(1), EndDate: day(2)}
+	fc := managedCampaign(schedule)
+	ts := &fake.Client{
+		GetCampaignFn:  getting(held(fc, testID, "CampaignScheduled")),
+		DeviceReportFn: reporting(devicesOf(0, 3, "UpgradePending", "")...),
+	}
+	w := newDecisionWorld(t, ts)
+	reads := func() int { return ts.Count(fake.MethodDeviceReport) }
+
+	_, result := w.reconcile(fc)
+	if reads() != 0 {
+		t.Fatalf("%d reads before the start, want none", reads())
+	}
+	start := decisionStart.Truncate(24 * time.Hour).AddDate(0, 0, 1)
+	if due := w.clk.Now().Add(result.RequeueAfter); due.After(start) {
+		t.Errorf("next reconcile at %s, want no later than the start %s", due, start)
+	}
+
+	w.clk.SetTime(start)
+	w.reconcile(fc)
+	if reads() != 1 {
+		t.Fatalf("%d reads at the start, want 1: the first read comes as soon as the campaign runs", reads())
+	}
+	w.clk.SetTime(start.Add(DefaultProgressInterval - time.Second))
+	w.reconcile(fc)
+	if reads() != 1 {
+		t.Errorf("%d reads before a progress interval passed, want 1", reads())
+	}
+	_, result = w.reconcile(fc)
+	if due := w.clk.Now().Add(result.RequeueAfter); !due.Equal(start.Add(DefaultProgressInterval)) {
+		t.Errorf("next reconcile at %s, want the next progress read at %s", due, start.Add(DefaultProgressInterval))
+	}
+	w.clk.SetTime(start.Add(DefaultProgressInterval))
+	w.reconcile(fc)
+	if reads() != 2 {
+		t.Errorf("%d reads after one progress interval, want 2", reads())
+	}
+
+	end := start.AddDate(0, 0, 2)
+	w.clk.SetTime(end)
+	w.reconcile(fc)
+	final := reads()
+	if final != 3 {
+		t.Errorf("%d reads at the end, want 3 (one final read)", final)
+	}
+	w.restart()
+	for _, later := range []time.Duration{DefaultPollInterval, 24 * time.Hour, 30 * 24 * time.Hour} {
+		w.clk.SetTime(end.Add(later))
+		w.reconcile(fc)
+	}
+	if reads() != final {
+		t.Errorf("%d reads after the final one, want none", reads()-final)
+	}
+}
