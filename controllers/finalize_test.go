@@ -34,18 +34,24 @@ func TestDeletionWithCancel(t *testing.T) {
 		wantReason   string
 	}{
 		"before the start: one DELETE cancels it": {
-			fc:          managedCampaign(pendingSchedule()),
-			get:         func(fc *fotav1alpha1.FotaCampaign) func(string, string) (*thingspace.Campaign, error) { return getting(held(fc, testID, "CampaignScheduled")) },
+			fc: managedCampaign(pendingSchedule()),
+			get: func(fc *fotav1alpha1.FotaCampaign) func(string, string) (*thingspace.Campaign, error) {
+				return getting(held(fc, testID, "CampaignScheduled"))
+			},
 			wantDeletes: 1, wantReleased: true, wantEvents: []string{"Normal CampaignCancelled"},
 		},
 		"while it runs: one DELETE aborts it, with a warning": {
-			fc:          managedCampaign(runningSchedule()),
-			get:         func(fc *fotav1alpha1.FotaCampaign) func(string, string) (*thingspace.Campaign, error) { return getting(held(fc, testID, "CampaignScheduled")) },
+			fc: managedCampaign(runningSchedule()),
+			get: func(fc *fotav1alpha1.FotaCampaign) func(string, string) (*thingspace.Campaign, error) {
+				return getting(held(fc, testID, "CampaignScheduled"))
+			},
 			wantDeletes: 1, wantReleased: true, wantEvents: []string{"Warning CampaignAborted"},
 		},
 		"already closed: no call": {
-			fc:           managedCampaign(pendingSchedule()),
-			get:          func(fc *fotav1alpha1.FotaCampaign) func(string, string) (*thingspace.Campaign, error) { return getting(held(fc, testID, "CampaignCancelled")) },
+			fc: managedCampaign(pendingSchedule()),
+			get: func(fc *fotav1alpha1.FotaCampaign) func(string, string) (*thingspace.Campaign, error) {
+				return getting(held(fc, testID, "CampaignCancelled"))
+			},
 			wantReleased: true, wantEvents: []string{"Normal Released"},
 		},
 		"ended by its dates: no call": {
@@ -74,8 +80,10 @@ func TestDeletionWithCancel(t *testing.T) {
 			wantReason: fotav1alpha1.ReasonThingSpaceUnavailable,
 		},
 		"the DELETE fails: the object waits": {
-			fc:          managedCampaign(pendingSchedule()),
-			get:         func(fc *fotav1alpha1.FotaCampaign) func(string, string) (*thingspace.Campaign, error) { return getting(held(fc, testID, "CampaignScheduled")) },
+			fc: managedCampaign(pendingSchedule()),
+			get: func(fc *fotav1alpha1.FotaCampaign) func(string, string) (*thingspace.Campaign, error) {
+				return getting(held(fc, testID, "CampaignScheduled"))
+			},
 			deleteErr:   &thingspace.UnavailableError{Err: errors.New("connection reset")},
 			wantDeletes: 1, wantReason: fotav1alpha1.ReasonThingSpaceUnavailable,
 		},

@@ -82,8 +82,8 @@ func TestAbortOnFailures(t *testing.T) {
 		wantAbort         bool
 	}{
 		"15 of 75 finished devices failed: at and above both thresholds": {succeeded: 60, failed: 15, wantAbort: true},
-		"below the percentage":                                          {succeeded: 200, failed: 15},
-		"below the minimum of finished devices":                         {succeeded: 4, failed: 15},
+		"below the percentage":                  {succeeded: 200, failed: 15},
+		"below the minimum of finished devices": {succeeded: 4, failed: 15},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -157,7 +157,7 @@ func TestDeviceReportReadsComeWhenDueAndNeverAfterTheFinalOne(t *testing.T) {
 	if reads() != 0 {
 		t.Fatalf("%d reads before the start, want none", reads())
 	}
-	start := decisionStart.Truncate(24 * time.Hour).AddDate(0, 0, 1)
+	start := decisionStart.Truncate(24*time.Hour).AddDate(0, 0, 1)
 	if due := w.clk.Now().Add(result.RequeueAfter); due.After(start) {
 		t.Errorf("next reconcile at %s, want no later than the start %s", due, start)
 	}

@@ -87,7 +87,9 @@ func TestANewCampaignIsScheduledOnlyOnce(t *testing.T) {
 			between: func(*decisionWorld, *fotav1alpha1.FotaCampaign) {},
 		},
 		"a stale cache: the object without its annotation, same process": {
-			between: func(_ *decisionWorld, fc *fotav1alpha1.FotaCampaign) { delete(fc.Annotations, fotav1alpha1.AnnotationCampaignID) },
+			between: func(_ *decisionWorld, fc *fotav1alpha1.FotaCampaign) {
+				delete(fc.Annotations, fotav1alpha1.AnnotationCampaignID)
+			},
 		},
 		"a restart after the annotation was written, with the status lost": {
 			between: func(w *decisionWorld, fc *fotav1alpha1.FotaCampaign) {
@@ -108,7 +110,9 @@ func TestANewCampaignIsScheduledOnlyOnce(t *testing.T) {
 			fc := newCampaign()
 			var scheduled []thingspace.Campaign
 			ts := &fake.Client{
-				ListCampaignsFn: func(account, status string) ([]thingspace.Campaign, error) { return listing(scheduled...)(account, status) },
+				ListCampaignsFn: func(account, status string) ([]thingspace.Campaign, error) {
+					return listing(scheduled...)(account, status)
+				},
 				CreateCampaignFn: func(string, thingspace.NewCampaign) (*thingspace.Campaign, error) {
 					created := held(fc, testID, "CampaignRequestPending")
 					scheduled = append(scheduled, created)
@@ -147,12 +151,16 @@ func TestAdoptingAndRefusingCampaignsFoundByName(t *testing.T) {
 		wantAdopted string
 	}{
 		"one live campaign of the name and software is adopted": {
-			live:        func(fc *fotav1alpha1.FotaCampaign) []thingspace.Campaign { return []thingspace.Campaign{held(fc, "found-1", "CampaignRequestQueued")} },
+			live: func(fc *fotav1alpha1.FotaCampaign) []thingspace.Campaign {
+				return []thingspace.Campaign{held(fc, "found-1", "CampaignRequestQueued")}
+			},
 			wantReason:  fotav1alpha1.ReasonSynced,
 			wantAdopted: "found-1",
 		},
 		"a scheduled one is adopted too, since it may still run": {
-			live:        func(fc *fotav1alpha1.FotaCampaign) []thingspace.Campaign { return []thingspace.Campaign{held(fc, "found-1", "CampaignScheduled")} },
+			live: func(fc *fotav1alpha1.FotaCampaign) []thingspace.Campaign {
+				return []thingspace.Campaign{held(fc, "found-1", "CampaignScheduled")}
+			},
 			wantReason:  fotav1alpha1.ReasonSynced,
 			wantAdopted: "found-1",
 		},
@@ -263,7 +271,10 @@ func TestAcceptanceAndFailureOfTheRequest(t *testing.T) {
 	thingSpaceStatus := "CampaignRequestPending"
 	var devices []thingspace.Device
 	ts := &fake.Client{
-		GetCampaignFn:  func(string, string) (*thingspace.Campaign, error) { c := held(fc, testID, thingSpaceStatus); return &c, nil },
+		GetCampaignFn: func(string, string) (*thingspace.Campaign, error) {
+			c := held(fc, testID, thingSpaceStatus)
+			return &c, nil
+		},
 		DeviceReportFn: func(string, string) ([]thingspace.Device, error) { return devices, nil },
 	}
 	w := newDecisionWorld(t, ts)
