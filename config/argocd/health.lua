@@ -13,74 +13,94 @@ local function condition(obj, type)
   return nil
 end
 
--- Reasons that no retry will fix: a person has to change the spec or the Secret.
+-- progress is the device progress of the campaign, e.g. "120/500 devices upgraded, 3 failed",
+-- or nil before the device report was read.
+local function progress(obj)
+  local devices = obj.status and obj.status.devices
+  if devices == nil then
+    return nil
+  end
+  local text = (devices.succeeded or 0) .. "/" .. (devices.total or 0) .. " devices upgraded, " .. (devices.failed or 0) .. " failed"
+  if (devices.rejected or 0) > 0 then
+    text = text .. ", " .. devices.rejected .. " rejected"
+  end
+  return text
+end
+
+local function say(status, message)
+  hs.status = status
+  local p = progress(obj)
+  if p ~= nil then
+    message = message .. " (" .. p .. ")"
+  end
+  hs.message = message
+  return hs
+end
+
+local function describe(c)
+  return c.reason .. ": " .. (c.message or "")
+end
+
+-- Synced reasons that no retry will fix: a person has to change the spec, the Secret or the
+-- other FotaCampaign.
 local terminal = {
   TransitionNotAllowed = true,
   ThingSpaceRejected = true,
   CredentialsRejected = true,
+  Conflict = true,
 }
 
-if obj.metadata.deletionTimestamp ~= nil then
-  hs.status = "Progressing"
-  hs.message = "The FotaCampaign is being deleted"
-  return hs
-end
-
-if obj.status == nil or obj.status.observedGeneration == nil then
-  hs.status = "Progressing"
-  hs.message = "Waiting for the controller to report on the campaign"
-  return hs
-end
-
-if obj.metadata.generation ~= nil and obj.status.observedGeneration < obj.metadata.generation then
-  hs.status = "Progressing"
-  hs.message = "Waiting for the controller to observe generation " .. obj.metadata.generation
-  return hs
-end
-
-if obj.spec ~= nil and obj.spec.suspend == true then
-  hs.status = "Suspended"
-  hs.message = "spec.suspend is true: the operator makes no ThingSpace call"
-  return hs
-end
+-- Ready reasons that are on their way to healthy by themselves.
+local underway = {
+  RequestPending = true,
+}
 
 local synced = condition(obj, "Synced")
 local ready = condition(obj, "Ready")
 
+if obj.metadata.deletionTimestamp ~= nil then
+  if synced ~= nil and synced.status ~= "True" then
+    return say("Progressing", "The FotaCampaign is being deleted; " .. describe(synced))
+  end
+  return say("Progressing", "The FotaCampaign is being deleted")
+end
+
+if obj.status == nil or obj.status.observedGeneration == nil then
+  return say("Progressing", "Waiting for the controller to report on the campaign")
+end
+
+if obj.metadata.generation ~= nil and obj.status.observedGeneration < obj.metadata.generation then
+  return say("Progressing", "Waiting for the controller to observe generation " .. obj.metadata.generation)
+end
+
+if obj.spec ~= nil and obj.spec.suspend == true then
+  return say("Suspended", "spec.suspend is true: the operator makes no ThingSpace call")
+end
+
 if synced == nil then
-  hs.status = "Progressing"
-  hs.message = "Waiting for the controller to report on the campaign"
-  return hs
+  return say("Progressing", "Waiting for the controller to report on the campaign")
 end
 
 if synced.status ~= "True" then
   if terminal[synced.reason] then
-    hs.status = "Degraded"
-  else
-    hs.status = "Progressing"
+    return say("Degraded", describe(synced))
   end
-  hs.message = synced.reason .. ": " .. (synced.message or "")
-  return hs
+  return say("Progressing", describe(synced))
 end
 
 if ready ~= nil and ready.status == "True" then
-  hs.status = "Healthy"
-  hs.message = "ThingSpace holds the schedule; the campaign is " .. (obj.status.phase or "synced")
-  return hs
+  return say("Healthy", "ThingSpace holds the spec; the campaign is " .. (obj.status.phase or "synced"))
 end
 
 if obj.status.phase == "Ended" then
-  hs.status = "Healthy"
-  hs.message = "The campaign has ended"
-  return hs
+  return say("Healthy", "The campaign has ended")
 end
 
 if ready ~= nil and ready.status == "False" then
-  hs.status = "Degraded"
-  hs.message = ready.reason .. ": " .. (ready.message or "")
-  return hs
+  if underway[ready.reason] then
+    return say("Progressing", describe(ready))
+  end
+  return say("Degraded", describe(ready))
 end
 
-hs.status = "Progressing"
-hs.message = "Waiting for the controller to report readiness"
-return hs
+return say("Progressing", "Waiting for the controller to report readiness")

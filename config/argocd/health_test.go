@@ -208,6 +208,72 @@ status:
 			wantMessage: "CampaignCancelled",
 		},
 		{
+			name: "a name or campaign another FotaCampaign owns is degraded",
+			manifest: campaign(`status:
+  observedGeneration: 3
+  conditions: [{type: Synced, status: "False", reason: Conflict, message: "FotaCampaign team-a/model-a, created earlier, manages campaign x"}]
+`),
+			wantStatus:  "Degraded",
+			wantMessage: "Conflict: FotaCampaign team-a/model-a",
+		},
+		{
+			name: "a campaign ThingSpace has not accepted yet is progressing",
+			manifest: campaign(`status:
+  observedGeneration: 3
+  phase: Pending
+  devices: {total: 2, succeeded: 0, failed: 0, rejected: 0, cancelled: 0, pending: 2, upgraded: "0/2"}
+  conditions: [{type: Synced, status: "True", reason: Synced}, {type: Ready, status: "False", reason: RequestPending, message: "ThingSpace is still checking it"}]
+`),
+			wantStatus:  "Progressing",
+			wantMessage: "RequestPending: ThingSpace is still checking it (0/2 devices upgraded, 0 failed)",
+		},
+		{
+			name: "a request ThingSpace refused is degraded with the rejections",
+			manifest: campaign(`status:
+  observedGeneration: 3
+  phase: Failed
+  devices: {total: 2, succeeded: 0, failed: 0, rejected: 2, cancelled: 0, pending: 0, upgraded: "0/2"}
+  conditions: [{type: Synced, status: "True", reason: Synced}, {type: Ready, status: "False", reason: CampaignFailed, message: "ThingSpace reports the campaign CampaignRequestFailed"}]
+`),
+			wantStatus:  "Degraded",
+			wantMessage: "CampaignFailed: ThingSpace reports the campaign CampaignRequestFailed (0/2 devices upgraded, 0 failed, 2 rejected)",
+		},
+		{
+			name: "a campaign aborted on failures is degraded with its progress",
+			manifest: campaign(`status:
+  observedGeneration: 3
+  phase: Aborted
+  devices: {total: 500, succeeded: 60, failed: 15, rejected: 0, cancelled: 425, pending: 0, upgraded: "60/500"}
+  conditions: [{type: Synced, status: "True", reason: Synced}, {type: Ready, status: "False", reason: AbortedOnFailures, message: "the operator aborted the campaign: 15 of 75 finished devices failed"}]
+`),
+			wantStatus:  "Degraded",
+			wantMessage: "AbortedOnFailures: the operator aborted the campaign: 15 of 75 finished devices failed (60/500 devices upgraded, 15 failed)",
+		},
+		{
+			name: "a running campaign is healthy with its progress in the message",
+			manifest: campaign(`status:
+  observedGeneration: 3
+  phase: InProgress
+  devices: {total: 500, succeeded: 120, failed: 3, rejected: 0, cancelled: 0, pending: 377, upgraded: "120/500"}
+  conditions: [{type: Synced, status: "True", reason: Synced}, {type: Ready, status: "True", reason: Ready}]
+`),
+			wantStatus:  "Healthy",
+			wantMessage: "the campaign is InProgress (120/500 devices upgraded, 3 failed)",
+		},
+		{
+			name: "a deletion waiting on ThingSpace says why",
+			manifest: `
+metadata:
+  generation: 1
+  deletionTimestamp: "2026-11-25T10:00:00Z"
+status:
+  observedGeneration: 1
+  conditions: [{type: Synced, status: "False", reason: ThingSpaceUnavailable, message: "HTTP 503"}]
+`,
+			wantStatus:  "Progressing",
+			wantMessage: "being deleted; ThingSpaceUnavailable: HTTP 503",
+		},
+		{
 			name:        "a status without conditions is progressing",
 			manifest:    campaign("status: {observedGeneration: 3}\n"),
 			wantStatus:  "Progressing",
