@@ -2,12 +2,14 @@ package controllers_test
 
 import (
 	"encoding/json"
+	"slices"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -186,6 +188,15 @@ func (f *fixture) seed(schedule fotav1alpha1.Schedule) {
 }
 
 func (f *fixture) createCampaign(schedule fotav1alpha1.Schedule, suspend bool) {
+	f.createManaged(schedule, func(fc *fotav1alpha1.FotaCampaign) {
+		if suspend {
+			fc.Spec.Suspend = ptr.To(true)
+		}
+	})
+}
+
+// createManaged creates a FotaCampaign of the fixture's campaign with schedule, after change.
+func (f *fixture) createManaged(schedule fotav1alpha1.Schedule, change func(*fotav1alpha1.FotaCampaign)) {
 	fc := &fotav1alpha1.FotaCampaign{
 		ObjectMeta: metav1.ObjectMeta{Namespace: f.key.Namespace, Name: f.key.Name},
 		Spec: fotav1alpha1.FotaCampaignSpec{
@@ -195,9 +206,7 @@ func (f *fixture) createCampaign(schedule fotav1alpha1.Schedule, suspend bool) {
 			Schedule:             schedule,
 		},
 	}
-	if suspend {
-		fc.Spec.Suspend = ptr.To(true)
-	}
+	change(fc)
 	// Campaigns stay after their test, so that the last test searches every status too; the
 	// others only ever look at requests and events of their own campaign.
 	Expect(k8sClient.Create(ctx, fc)).To(Succeed())
@@ -374,4 +383,95 @@ func payloadKeys(body []byte) map[string]json.RawMessage {
 	var keys map[string]json.RawMessage
 	Expect(json.Unmarshal(body, &keys)).To(Succeed())
 	return keys
+}
+
+// Scheduling fixtures: FotaCampaigns that have the operator schedule their campaign.
+
+var (
+	testSoftware = fotav1alpha1.Software{
+		Name: "FOTA_Test_Model-A_02To03_HF", From: "FOTA_Test_Model-A_00To01_HF",
+		To: "FOTA_Test_Model-A_02To03_HF", DistributionType: "HTTP",
+	}
+	testDevices = []fotav1alpha1.DeviceID{"990013907835573", "990013907835581"}
+)
+
+// createScheduling creates a FotaCampaign that schedules a pending campaign of testDevices, after
+// change.
+func (f *fixture) createScheduling(change func(*fotav1alpha1.FotaCampaign)) {
+	GinkgoHelper()
+	fc := &fotav1alpha1.FotaCampaign{
+		ObjectMeta: metav1.ObjectMeta{Namespace: f.key.Namespace, Name: f.key.Name},
+		Spec: fotav1alpha1.FotaCampaignSpec{
+			AccountName:          account,
+			CredentialsSecretRef: fotav1alpha1.SecretReference{Name: f.secret.Name},
+			Software:             testSoftware.DeepCopy(),
+			Devices:              slices.Clone(testDevices),
+			Schedule:             pendingSchedule(),
+		},
+	}
+	if change != nil {
+		change(fc)
+	}
+	Expect(k8sClient.Create(ctx, fc)).To(Succeed())
+}
+
+// campaignName is the name the fixture's campaign is scheduled under by default.
+func (f *fixture) campaignName() string { return f.key.Namespace + "." + f.key.Name }
+
+// posts returns the POSTs that scheduled a campaign of the fixture's name.
+func (f *fixture) posts() []simulator.Request {
+	var matching []simulator.Request
+	for _, r := range sim.Requests() {
+		var body struct {
+			CampaignName string `json:"campaignName"`
+		}
+		if r.Kind == simulator.KindCreate && json.Unmarshal(r.Body, &body) == nil && body.CampaignName == f.campaignName() {
+			matching = append(matching, r)
+		}
+	}
+	return matching
+}
+
+// expectScheduled waits until the object carries the id of the campaign the operator scheduled,
+// and makes it the fixture's campaign.
+func (f *fixture) expectScheduled() string {
+	GinkgoHelper()
+	Eventually(func() string { return f.get().Annotations[fotav1alpha1.AnnotationCampaignID] }).ShouldNot(BeEmpty())
+	f.campaignID = f.get().Annotations[fotav1alpha1.AnnotationCampaignID]
+	return f.campaignID
+}
+
+// expectReady waits until the Ready condition has reason.
+func (f *fixture) expectReady(reason string) metav1.Condition {
+	GinkgoHelper()
+	Eventually(func(g Gomega) {
+		ready := f.ready()
+		g.Expect(ready.Reason).To(Equal(reason), ready.Message)
+	}).Should(Succeed())
+	return f.ready()
+}
+
+// thingSpaceDevices is the ids of the devices the simulator holds for the campaign.
+func (f *fixture) thingSpaceDevices() []string {
+	devices, err := sim.Devices(account, f.campaignID)
+	Expect(err).NotTo(HaveOccurred())
+	ids := make([]string, 0, len(devices))
+	for _, d := range devices {
+		ids = append(ids, d.ID)
+	}
+	return ids
+}
+
+// deleteCampaign deletes the FotaCampaign as kubectl delete would.
+func (f *fixture) deleteCampaign() {
+	GinkgoHelper()
+	Expect(k8sClient.Delete(ctx, &fotav1alpha1.FotaCampaign{ObjectMeta: metav1.ObjectMeta{Namespace: f.key.Namespace, Name: f.key.Name}})).To(Succeed())
+}
+
+// expectGone waits until the FotaCampaign no longer exists.
+func (f *fixture) expectGone() {
+	GinkgoHelper()
+	Eventually(func() bool {
+		return apierrors.IsNotFound(k8sClient.Get(ctx, f.key, &fotav1alpha1.FotaCampaign{}))
+	}).Should(BeTrue())
 }

@@ -12,6 +12,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"go.uber.org/zap/zapcore"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/workqueue"
 	clocktesting "k8s.io/utils/clock/testing"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -78,28 +79,60 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 
 	queue = newFakeClockQueue(clk)
+	restConfig = cfg
+	thingSpaceBaseURL = thingSpaceURL
+	startManager(nil)
+})
+
+var (
+	restConfig        *rest.Config
+	thingSpaceBaseURL string
+	// stopManager stops the running manager and waits until it has stopped.
+	stopManager func()
+)
+
+// startManager runs the operator's real manager (webhook off) on the fake clock, with its client
+// made by newClient when that is set.
+func startManager(newClient client.NewClientFunc) {
 	opts := manager.DefaultOptions()
 	opts.MetricsBindAddress = "0"
 	opts.HealthProbeBindAddress = "0"
 	opts.EnableWebhooks = false
-	opts.ThingSpace = thingspace.Options{BaseURL: thingSpaceURL, Timeout: 10 * time.Second, QPS: 1000, Burst: 1000}
+	opts.ThingSpace = thingspace.Options{BaseURL: thingSpaceBaseURL, Timeout: 10 * time.Second, QPS: 1000, Burst: 1000}
 	opts.PollInterval = pollInterval
 	opts.Clock = clk
+	opts.NewClient = newClient
+	opts.SkipNameValidation = true
 	opts.NewQueue = func(_ string, rateLimiter workqueue.TypedRateLimiter[reconcile.Request]) workqueue.TypedRateLimitingInterface[reconcile.Request] {
 		queue.start(rateLimiter)
 		return queue
 	}
-	mgr, err := manager.New(cfg, opts)
+	mgr, err := manager.New(restConfig, opts)
 	Expect(err).NotTo(HaveOccurred())
 	managerCache = mgr.GetCache()
+	managerCtx, cancelManager := context.WithCancel(ctx)
+	stopped := make(chan struct{})
 	go func() {
 		defer GinkgoRecover()
-		Expect(mgr.Start(ctx)).To(Succeed())
+		defer close(stopped)
+		Expect(mgr.Start(managerCtx)).To(Succeed())
 	}()
 	Expect(mgr.GetCache().WaitForCacheSync(ctx)).To(BeTrue())
-})
+	stopManager = func() {
+		cancelManager()
+		<-stopped
+	}
+}
+
+// restartManager stops the manager as a crash would, forgetting everything it kept in memory, and
+// starts a new one.
+func restartManager(newClient client.NewClientFunc) {
+	stopManager()
+	startManager(newClient)
+}
 
 var _ = AfterSuite(func() {
+	expectNoSecretShown()
 	cancel()
 	if sim != nil {
 		Expect(sim.Close()).To(Succeed())
@@ -135,6 +168,8 @@ func (q *fakeClockQueue) start(rateLimiter workqueue.TypedRateLimiter[reconcile.
 	defer q.mu.Unlock()
 	q.TypedInterface = workqueue.NewTyped[reconcile.Request]()
 	q.rateLimiter = rateLimiter
+	// A new manager starts with an empty queue, as a new process does.
+	q.waiting = map[reconcile.Request]time.Time{}
 }
 
 // AddAfter keeps the earliest due time of an object, as client-go's delaying queue does.

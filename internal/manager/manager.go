@@ -19,6 +19,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/clock"
+	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/certwatcher"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -40,7 +41,6 @@ const LeaderElectionID = "fota-operator.fota.thingspace.io"
 
 // Defaults of the operator's own flags.
 const (
-	DefaultPollInterval = 10 * time.Minute
 	// DefaultMaxConcurrentReconciles: a reconcile spends nearly all its time waiting, on
 	// ThingSpace and on the status write, so workers cost little, and the per-account rate limit,
 	// not their number, is what bounds the calls to ThingSpace. With 4, a bulk edit of 1000
@@ -85,6 +85,10 @@ type Options struct {
 	ThingSpace thingspace.Options
 	// PollInterval is how often every campaign is read from ThingSpace.
 	PollInterval time.Duration
+	// PendingPollInterval is how often a campaign ThingSpace is still checking is read.
+	PendingPollInterval time.Duration
+	// ProgressInterval is how often the device report of a running campaign is read.
+	ProgressInterval time.Duration
 	// MaxConcurrentReconciles is how many campaigns are reconciled at once.
 	MaxConcurrentReconciles int
 
@@ -94,6 +98,12 @@ type Options struct {
 	// NewQueue replaces the controller's work queue; nil keeps controller-runtime's. Tests use it
 	// to run requeues on a fake clock.
 	NewQueue func(controllerName string, rateLimiter workqueue.TypedRateLimiter[reconcile.Request]) workqueue.TypedRateLimitingInterface[reconcile.Request]
+	// NewClient replaces the manager's client; nil keeps controller-runtime's. Tests use it to
+	// make a write fail the way a crash would.
+	NewClient client.NewClientFunc
+	// SkipNameValidation lets one process build the manager more than once, as tests that
+	// restart it do; controller names must otherwise be unique in a process.
+	SkipNameValidation bool
 }
 
 // DefaultOptions returns the defaults of main.go's flags, with the webhook on.
@@ -109,7 +119,9 @@ func DefaultOptions() Options {
 		WebhookCertName:         "tls.crt",
 		WebhookCertKey:          "tls.key",
 		ThingSpace:              thingspace.Options{BaseURL: thingspace.DefaultBaseURL, Timeout: thingspace.DefaultTimeout, QPS: thingspace.DefaultQPS, Burst: thingspace.DefaultBurst},
-		PollInterval:            DefaultPollInterval,
+		PollInterval:            controllers.DefaultPollInterval,
+		PendingPollInterval:     controllers.DefaultPendingPollInterval,
+		ProgressInterval:        controllers.DefaultProgressInterval,
 		MaxConcurrentReconciles: DefaultMaxConcurrentReconciles,
 	}
 }
@@ -146,14 +158,23 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.ThingSpace.Burst, "thingspace-burst", o.ThingSpace.Burst, "The ThingSpace requests per account allowed in a burst.")
 	fs.DurationVar(&o.PollInterval, "poll-interval", o.PollInterval,
 		"How often each campaign is read from ThingSpace, to catch changes made outside the operator.")
+	fs.DurationVar(&o.PendingPollInterval, "pending-poll-interval", o.PendingPollInterval,
+		"How often a campaign the operator scheduled is read while ThingSpace is still checking the request (CampaignRequestPending).")
+	fs.DurationVar(&o.ProgressInterval, "progress-interval", o.ProgressInterval,
+		"How often the device report of a running campaign is read for its progress.")
 	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", o.MaxConcurrentReconciles,
 		"How many FotaCampaigns are reconciled at once.")
 }
 
 func (o *Options) validate() error {
 	var errs []error
-	if o.PollInterval <= 0 {
-		errs = append(errs, fmt.Errorf("poll interval %s: must be positive", o.PollInterval))
+	for _, interval := range []struct {
+		name  string
+		value time.Duration
+	}{{"poll interval", o.PollInterval}, {"pending poll interval", o.PendingPollInterval}, {"progress interval", o.ProgressInterval}} {
+		if interval.value <= 0 {
+			errs = append(errs, fmt.Errorf("%s %s: must be positive", interval.name, interval.value))
+		}
 	}
 	if o.MaxConcurrentReconciles < 1 {
 		errs = append(errs, fmt.Errorf("max concurrent reconciles %d: must be at least 1", o.MaxConcurrentReconciles))
@@ -233,6 +254,7 @@ func newManagerOptions(opts Options) (ctrl.Options, []*certwatcher.CertWatcher, 
 		LeaderElection:                opts.LeaderElection,
 		LeaderElectionID:              LeaderElectionID,
 		LeaderElectionReleaseOnCancel: true,
+		NewClient:                     opts.NewClient,
 		Client: client.Options{Cache: &client.CacheOptions{
 			// Reading a Secret through the manager's client must never start an informer that
 			// holds every Secret of the cluster, data included.
@@ -264,10 +286,17 @@ func setUpController(mgr ctrl.Manager, opts Options, clk clock.PassiveClock) err
 	if err != nil {
 		return err
 	}
-	reconciler := &controllers.FotaCampaignReconciler{ThingSpace: thingSpace, PollInterval: opts.PollInterval, Clock: clk}
+	reconciler := &controllers.FotaCampaignReconciler{
+		ThingSpace:          thingSpace,
+		PollInterval:        opts.PollInterval,
+		PendingPollInterval: opts.PendingPollInterval,
+		ProgressInterval:    opts.ProgressInterval,
+		Clock:               clk,
+	}
 	if err := reconciler.SetupWithManager(mgr, controller.Options{
 		MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
 		NewQueue:                opts.NewQueue,
+		SkipNameValidation:      ptr.To(opts.SkipNameValidation),
 	}); err != nil {
 		return fmt.Errorf("setting up the FotaCampaign controller: %w", err)
 	}
