@@ -26,20 +26,20 @@ type adminRoute struct {
 func (s *Server) adminRoutes() []adminRoute {
 	const campaign = "/_sim/campaigns/{acc}/{id}"
 	return []adminRoute{
-		{"GET", "/_sim/requests", "every recorded ThingSpace request, oldest first", s.adminRequests},
-		{"DELETE", "/_sim/requests", "forget the recorded requests (as ResetRequests)", noContent(s.ResetRequests)},
-		{"GET", "/_sim/campaigns", "every campaign, sorted by account and id", s.adminCampaigns},
-		{"POST", "/_sim/campaigns", "seed (add or replace) one campaign, a JSON campaign object", s.adminSeed},
-		{"PUT", campaign + "/schedule", "set its dates and windows without any rule check (drift), a dates payload", s.adminSchedule},
-		{"PUT", campaign + "/status", `set its status without any rule check: {"status":"CampaignFailed"}`, s.adminStatus},
-		{"GET", campaign + "/devices", "its devices as the device report shows them now", s.adminDevices},
-		{"PUT", campaign + "/devices", `replace its devices: {"devices":[{"deviceId":"...","status":"Accepted"}]} or {"generate":500}`, s.adminSetDevices},
-		{"PUT", campaign + "/rollout", `let its devices finish while it runs: {"succeedPerMinute":0.02,"failPerMinute":0.002,"since":"now"}`, s.adminRollout},
-		{"POST", "/_sim/reject-devices", `reject devices in every campaign request from now on: {"reason":"...","deviceIds":["..."]}`, s.adminRejectDevices},
-		{"POST", "/_sim/faults", `queue a fault: {"kind":"dates","status":503,"times":2,"latency":"1s",...}`, s.adminInjectFault},
-		{"DELETE", "/_sim/faults", "clear every queued fault", noContent(s.ClearFaults)},
-		{"GET", "/_sim/violations", "every illegal or partial dates payload received", s.adminViolations},
-		{"POST", "/_sim/expire-tokens", "make every minted token invalid", noContent(s.ExpireTokens)},
+		{http.MethodGet, "/_sim/requests", "every recorded ThingSpace request, oldest first", s.adminRequests},
+		{http.MethodDelete, "/_sim/requests", "forget the recorded requests (as ResetRequests)", noContent(s.ResetRequests)},
+		{http.MethodGet, "/_sim/campaigns", "every campaign, sorted by account and id", s.adminCampaigns},
+		{http.MethodPost, "/_sim/campaigns", "seed (add or replace) one campaign, a JSON campaign object", s.adminSeed},
+		{http.MethodPut, campaign + "/schedule", "set its dates and windows without any rule check (drift), a dates payload", s.adminSchedule},
+		{http.MethodPut, campaign + "/status", `set its status without any rule check: {"status":"CampaignFailed"}`, s.adminStatus},
+		{http.MethodGet, campaign + "/devices", "its devices as the device report shows them now", s.adminDevices},
+		{http.MethodPut, campaign + "/devices", `replace its devices: {"devices":[{"deviceId":"...","status":"Accepted"}]} or {"generate":500}`, s.adminSetDevices},
+		{http.MethodPut, campaign + "/rollout", `let its devices finish while it runs: {"succeedPerMinute":0.02,"failPerMinute":0.002,"since":"now"}`, s.adminRollout},
+		{http.MethodPost, "/_sim/reject-devices", `reject devices in every campaign request from now on: {"reason":"...","deviceIds":["..."]}`, s.adminRejectDevices},
+		{http.MethodPost, "/_sim/faults", `queue a fault: {"kind":"dates","status":503,"times":2,"latency":"1s",...}`, s.adminInjectFault},
+		{http.MethodDelete, "/_sim/faults", "clear every queued fault", noContent(s.ClearFaults)},
+		{http.MethodGet, "/_sim/violations", "every illegal or partial dates payload received", s.adminViolations},
+		{http.MethodPost, "/_sim/expire-tokens", "make every minted token invalid", noContent(s.ExpireTokens)},
 	}
 }
 
