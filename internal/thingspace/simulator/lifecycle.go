@@ -99,7 +99,7 @@ func (r *campaignRecord) delivers() bool {
 // rolloutShare returns the indices of the devices the rollout works on: those waiting for their
 // upgrade, and those it finished itself.
 func (r *campaignRecord) rolloutShare() []int {
-	var share []int
+	share := make([]int, 0, len(r.devices))
 	for i, d := range r.devices {
 		if d.byRollout || strings.EqualFold(d.Status, DeviceAccepted) || strings.EqualFold(d.Status, DeviceUpgradePending) {
 			share = append(share, i)
