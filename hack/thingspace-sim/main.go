@@ -3,9 +3,12 @@
 //
 //	go run ./hack/thingspace-sim --addr 127.0.0.1:8089
 //
-// It starts with the sample campaigns (simulator.SampleCampaigns) unless --seed names a JSON or
-// YAML file holding a list of campaign objects, and stops on SIGINT or SIGTERM. Its /_sim/
-// endpoints have no authentication, so keep it on a loopback address.
+// It starts with the sample campaigns (simulator.SampleCampaigns), the one in progress with 500
+// devices upgrading from the moment it starts (simulator.StartSampleRollout), unless --seed names
+// a JSON or YAML file holding a list of campaign objects. A campaign scheduled through it is
+// CampaignRequestPending for --accept-delay, then CampaignRequestQueued. It stops on SIGINT or
+// SIGTERM. Its /_sim/ endpoints have no authentication, so keep it on a loopback address; --help
+// lists them with curl examples.
 package main
 
 import (
@@ -17,6 +20,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -47,6 +51,7 @@ type config struct {
 	username     string
 	password     string
 	latency      time.Duration
+	acceptDelay  time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -62,6 +67,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	flags.StringVar(&c.username, "username", "dev-user", "user accepted at /api/m2m/v1/session/login (empty: none)")
 	flags.StringVar(&c.password, "password", "dev-password", "password of --username")
 	flags.DurationVar(&c.latency, "latency", 0, "delay added to every ThingSpace request, e.g. 200ms")
+	flags.DurationVar(&c.acceptDelay, "accept-delay", simulator.DefaultAcceptDelay,
+		"how long a newly scheduled campaign stays CampaignRequestPending before it is CampaignRequestQueued (0: queued at once)")
+	flags.Usage = func() { usage(flags, c.addr) }
 	if err := flags.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -71,8 +79,28 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	return c, nil
 }
 
+// usage is the --help text: the flags, then the /_sim/ endpoints with examples for addr.
+func usage(flags *flag.FlagSet, addr string) {
+	out := flags.Output()
+	_, _ = fmt.Fprint(out, "Usage: go run ./hack/thingspace-sim [flags]\n\n"+
+		"Serves an in-memory ThingSpace (FOTA v2, OAuth2 token, session login) for trying the operator.\n\nFlags:\n")
+	flags.PrintDefaults()
+	_, _ = fmt.Fprint(out, "\nAdmin endpoints under /_sim/ (no authentication; keep --addr on a loopback address):\n\n")
+	for _, line := range strings.SplitAfter(simulator.AdminUsage("http://"+addr), "\n") {
+		if strings.TrimSpace(line) != "" {
+			line = "  " + line
+		}
+		_, _ = fmt.Fprint(out, line)
+	}
+}
+
 func (c config) options() simulator.Options {
-	opts := simulator.Options{Latency: c.latency}
+	// The simulator reads a zero AcceptDelay as its default and a negative one as "at once".
+	acceptDelay := c.acceptDelay
+	if acceptDelay <= 0 {
+		acceptDelay = -1
+	}
+	opts := simulator.Options{Latency: c.latency, AcceptDelay: acceptDelay}
 	if c.accessToken != "" || c.sessionToken != "" {
 		opts.StaticTokens = []simulator.TokenPair{{AccessToken: c.accessToken, SessionToken: c.sessionToken}}
 	}
@@ -98,6 +126,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	sim := simulator.New(c.options())
 	for _, campaign := range campaigns {
 		sim.Seed(campaign)
+	}
+	if c.seedFile == "" {
+		if err := sim.StartSampleRollout(time.Now()); err != nil {
+			return err
+		}
 	}
 	if !isLoopback(c.addr) {
 		_, _ = fmt.Fprintf(stderr, "warning: %s is not a loopback address; anyone who reaches it can use /_sim/ without credentials\n", c.addr)

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -120,6 +121,46 @@ func (s *started) get(t *testing.T, account, id string) (int, thingspace.Campaig
 	return resp.StatusCode, campaign
 }
 
+// devices reads a campaign's devices through /_sim/.
+func (s *started) devices(t *testing.T, account, id string) []simulator.Device {
+	t.Helper()
+	resp, err := http.Get(s.baseURL + "/_sim/campaigns/" + account + "/" + id + "/devices")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var devices []simulator.Device
+	if err := json.NewDecoder(resp.Body).Decode(&devices); err != nil {
+		t.Fatalf("GET devices: %d: %v", resp.StatusCode, err)
+	}
+	return devices
+}
+
+// schedule POSTs a campaign starting today and returns the status of ThingSpace's reply.
+func (s *started) schedule(t *testing.T) string {
+	t.Helper()
+	today := time.Now().UTC().Format(time.DateOnly)
+	body := `{"campaignName":"c","softwareName":"s","softwareFrom":"a","softwareTo":"b","distributionType":"HTTP",` +
+		`"startDate":"` + today + `","endDate":"` + today + `","downloadTimeWindowList":[],"installTimeWindowList":[],"deviceList":["1"]}`
+	req, err := http.NewRequest(http.MethodPost, s.baseURL+"/api/fota/v2/campaigns/software/"+simulator.SampleAccount, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer dev-access-token")
+	req.Header.Set("VZ-M2M-Token", "dev-session-token")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var campaign thingspace.Campaign
+	if err := json.NewDecoder(resp.Body).Decode(&campaign); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST: %d, %v", resp.StatusCode, err)
+	}
+	return campaign.Status
+}
+
 // stop sends SIGTERM and returns the exit code.
 func (s *started) stop(t *testing.T) int {
 	t.Helper()
@@ -145,9 +186,13 @@ func TestBinaryServesTheSampleCampaignsAndStopsOnSIGTERM(t *testing.T) {
 	sim := start(t)
 
 	status, campaign := sim.get(t, simulator.SampleAccount, simulator.SampleCampaignID)
+	devices := sim.devices(t, simulator.SampleAccount, simulator.SampleRunningCampaignID)
 
 	if status != http.StatusOK || campaign.ID != simulator.SampleCampaignID || campaign.AccountName != simulator.SampleAccount {
 		t.Errorf("GET sample campaign = %d %+v, want 200 with the sample", status, campaign)
+	}
+	if len(devices) != 500 || devices[0].Status != simulator.DeviceUpgradePending {
+		t.Errorf("the sample campaign in progress has %d devices, the first %+v; want 500 upgrading", len(devices), devices[0])
 	}
 	if code := sim.stop(t); code != 0 {
 		t.Errorf("exit code after SIGTERM = %d, want 0", code)
@@ -248,5 +293,67 @@ func TestFlagsRefuseStrayArguments(t *testing.T) {
 
 	if err == nil || !strings.Contains(err.Error(), "extra") {
 		t.Errorf("error = %v, want one naming the stray argument", err)
+	}
+}
+
+func TestBinaryAcceptDelay(t *testing.T) {
+	tests := map[string]struct {
+		args       []string
+		wantStatus string
+	}{
+		"by default a new campaign is pending for a minute": {wantStatus: simulator.StatusRequestPending},
+		"--accept-delay 0 queues it at once":                {args: []string{"--accept-delay", "0"}, wantStatus: simulator.StatusRequestQueued},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			sim := start(t, tt.args...)
+
+			if got := sim.schedule(t); got != tt.wantStatus {
+				t.Errorf("POST reply status = %s, want %s", got, tt.wantStatus)
+			}
+			sim.stop(t)
+		})
+	}
+}
+
+func TestFlagsAcceptDelay(t *testing.T) {
+	tests := map[string]struct {
+		args []string
+		want time.Duration
+	}{
+		"the default is ThingSpace's minute": {want: simulator.DefaultAcceptDelay},
+		"a duration is passed on":            {args: []string{"--accept-delay", "20s"}, want: 20 * time.Second},
+		"0 asks the simulator for no delay":  {args: []string{"--accept-delay", "0"}, want: -1},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			c, err := parseFlags(tt.args, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := c.options().AcceptDelay; got != tt.want {
+				t.Errorf("Options.AcceptDelay = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestHelpListsTheFlagsAndEveryAdminEndpoint(t *testing.T) {
+	var help strings.Builder
+
+	_, err := parseFlags([]string{"--help"}, &help)
+
+	if !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("error = %v, want flag.ErrHelp", err)
+	}
+	for _, want := range []string{"-accept-delay", "-seed", "-latency"} {
+		if !strings.Contains(help.String(), want) {
+			t.Errorf("--help does not mention %s:\n%s", want, help.String())
+		}
+	}
+	for _, line := range strings.Split(simulator.AdminUsage("http://127.0.0.1:8089"), "\n") {
+		if !strings.Contains(help.String(), line) {
+			t.Errorf("--help lacks this line of the admin usage:\n%s", line)
+		}
 	}
 }

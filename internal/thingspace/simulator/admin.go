@@ -2,8 +2,10 @@ package simulator
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/fota-operator/fota-operator/internal/thingspace"
@@ -13,27 +15,85 @@ import (
 // authentication: the simulator is a test tool bound to loopback (see the package comment).
 const adminPrefix = "/_sim/"
 
-func (s *Server) registerAdmin() {
-	s.admin.HandleFunc("GET /_sim/requests", s.adminRequests)
-	s.admin.HandleFunc("DELETE /_sim/requests", func(w http.ResponseWriter, _ *http.Request) {
-		s.ResetRequests()
-		w.WriteHeader(http.StatusNoContent)
-	})
-	s.admin.HandleFunc("GET /_sim/campaigns", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, s.Campaigns())
-	})
-	s.admin.HandleFunc("POST /_sim/campaigns", s.adminSeed)
-	s.admin.HandleFunc("POST /_sim/faults", s.adminInjectFault)
-	s.admin.HandleFunc("DELETE /_sim/faults", func(w http.ResponseWriter, _ *http.Request) {
-		s.ClearFaults()
-		w.WriteHeader(http.StatusNoContent)
-	})
-	s.admin.HandleFunc("GET /_sim/violations", s.adminViolations)
-	s.admin.HandleFunc("POST /_sim/expire-tokens", func(w http.ResponseWriter, _ *http.Request) {
-		s.ExpireTokens()
-		w.WriteHeader(http.StatusNoContent)
-	})
+// adminRoute is one /_sim/ endpoint: its ServeMux pattern, what it does (for AdminUsage) and
+// its handler.
+type adminRoute struct {
+	method, path, usage string
+	handle              http.HandlerFunc
 }
+
+// adminRoutes lists the /_sim/ endpoints in the order AdminUsage shows them.
+func (s *Server) adminRoutes() []adminRoute {
+	const campaign = "/_sim/campaigns/{acc}/{id}"
+	return []adminRoute{
+		{http.MethodGet, "/_sim/requests", "every recorded ThingSpace request, oldest first", s.adminRequests},
+		{http.MethodDelete, "/_sim/requests", "forget the recorded requests (as ResetRequests)", noContent(s.ResetRequests)},
+		{http.MethodGet, "/_sim/campaigns", "every campaign, sorted by account and id", s.adminCampaigns},
+		{http.MethodPost, "/_sim/campaigns", "seed (add or replace) one campaign, a JSON campaign object", s.adminSeed},
+		{http.MethodPut, campaign + "/schedule", "set its dates and windows without any rule check (drift), a dates payload", s.adminSchedule},
+		{http.MethodPut, campaign + "/status", `set its status without any rule check: {"status":"CampaignFailed"}`, s.adminStatus},
+		{http.MethodGet, campaign + "/devices", "its devices as the device report shows them now", s.adminDevices},
+		{http.MethodPut, campaign + "/devices", `replace its devices: {"devices":[{"deviceId":"...","status":"Accepted"}]} or {"generate":500}`, s.adminSetDevices},
+		{http.MethodPut, campaign + "/rollout", `let its devices finish while it runs: {"succeedPerMinute":0.02,"failPerMinute":0.002,"since":"now"}`, s.adminRollout},
+		{http.MethodPost, "/_sim/reject-devices", `reject devices in every campaign request from now on: {"reason":"...","deviceIds":["..."]}`, s.adminRejectDevices},
+		{http.MethodPost, "/_sim/faults", `queue a fault: {"kind":"dates","status":503,"times":2,"latency":"1s",...}`, s.adminInjectFault},
+		{http.MethodDelete, "/_sim/faults", "clear every queued fault", noContent(s.ClearFaults)},
+		{http.MethodGet, "/_sim/violations", "every illegal or partial dates payload received", s.adminViolations},
+		{http.MethodPost, "/_sim/expire-tokens", "make every minted token invalid", noContent(s.ExpireTokens)},
+	}
+}
+
+func (s *Server) registerAdmin() {
+	for _, route := range s.adminRoutes() {
+		s.admin.HandleFunc(route.method+" "+route.path, route.handle)
+	}
+}
+
+func noContent(do func()) http.HandlerFunc {
+	return func(w http.ResponseWriter, _ *http.Request) {
+		do()
+		w.WriteHeader(http.StatusNoContent)
+	}
+}
+
+// AdminUsage describes the /_sim/ endpoints, one a line, followed by curl examples for a
+// simulator at baseURL (such as "http://127.0.0.1:8089") holding the sample campaigns. The
+// package documentation shows the same lines.
+func AdminUsage(baseURL string) string {
+	var text strings.Builder
+	for _, route := range New(Options{}).adminRoutes() {
+		fmt.Fprintf(&text, "%-6s %-36s %s\n", route.method, route.path, route.usage)
+	}
+	text.WriteString("\n")
+	examples := strings.NewReplacer(
+		"{base}", baseURL,
+		"{pending}", baseURL+"/_sim/campaigns/"+SampleAccount+"/"+SampleCampaignID,
+		"{running}", baseURL+"/_sim/campaigns/"+SampleAccount+"/"+SampleRunningCampaignID,
+	)
+	text.WriteString(examples.Replace(adminExamples))
+	return text.String()
+}
+
+// adminExamples are AdminUsage's curl examples: {base} stands for the simulator's URL, {pending}
+// and {running} for the admin URLs of the pending and the in-progress sample campaigns.
+const adminExamples = `# every campaign, and the devices of the campaign in progress
+curl -s {base}/_sim/campaigns
+curl -s {running}/devices
+# drift: change the pending campaign's schedule behind the operator's back (the operator puts the spec back)
+curl -s -X PUT {pending}/schedule -d '{"startDate":"2030-01-01","endDate":"2030-01-31","downloadAfterDate":null,"downloadTimeWindowList":[],"installAfterDate":null,"installTimeWindowList":[]}'
+# ThingSpace fails the pending campaign
+curl -s -X PUT {pending}/status -d '{"status":"CampaignFailed"}'
+# from now on 5 % of the devices of the campaign in progress upgrade and 1 % fail each minute; give it 1000 new ones
+curl -s -X PUT {running}/rollout -d '{"succeedPerMinute":0.05,"failPerMinute":0.01,"failureReason":"RovaClientDownloadFailed","since":"now"}'
+curl -s -X PUT {running}/devices -d '{"generate":1000}'
+# reject a device in every campaign scheduled from now on
+curl -s -X POST {base}/_sim/reject-devices -d '{"reason":"Device does not exist.","deviceIds":["990013907835573"]}'
+# answer the next two dates PUTs with 429 and Retry-After: 2
+curl -s -X POST {base}/_sim/faults -d '{"kind":"dates","status":429,"retryAfter":"2","times":2}'
+# what the operator sent, and forget it
+curl -s {base}/_sim/requests
+curl -s -X DELETE {base}/_sim/requests
+`
 
 // requestView is a recorded request as /_sim/requests shows it: tokens masked, login passwords
 // redacted, the body as text.
@@ -41,6 +101,7 @@ type requestView struct {
 	Time         time.Time `json:"time"`
 	Method       string    `json:"method"`
 	Path         string    `json:"path"`
+	Query        string    `json:"query,omitempty"`
 	Kind         Kind      `json:"kind"`
 	Account      string    `json:"account,omitempty"`
 	CampaignID   string    `json:"campaignId,omitempty"`
@@ -56,7 +117,7 @@ func (s *Server) adminRequests(w http.ResponseWriter, _ *http.Request) {
 	views := make([]requestView, len(requests))
 	for i, r := range requests {
 		views[i] = requestView{
-			Time: r.Time, Method: r.Method, Path: r.Path, Kind: r.Kind,
+			Time: r.Time, Method: r.Method, Path: r.Path, Query: r.Query, Kind: r.Kind,
 			Account: r.Account, CampaignID: r.CampaignID,
 			AccessToken: maskToken(r.AccessToken), SessionToken: maskToken(r.SessionToken),
 			ContentType: r.ContentType, Body: shownBody(r), Status: r.Status,
@@ -103,6 +164,10 @@ func (s *Server) adminViolations(w http.ResponseWriter, _ *http.Request) {
 		views[i] = violationView{Account: v.Account, CampaignID: v.CampaignID, Reason: v.Reason, Body: string(v.Body)}
 	}
 	writeJSON(w, http.StatusOK, views)
+}
+
+func (s *Server) adminCampaigns(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, s.Campaigns())
 }
 
 func (s *Server) adminSeed(w http.ResponseWriter, r *http.Request) {
@@ -164,4 +229,142 @@ func (s *Server) adminInjectFault(w http.ResponseWriter, r *http.Request) {
 	}
 	s.InjectFault(fault)
 	w.WriteHeader(http.StatusCreated)
+}
+
+// adminSchedule is PUT /_sim/campaigns/{acc}/{id}/schedule: SetSchedule.
+func (s *Server) adminSchedule(w http.ResponseWriter, r *http.Request) {
+	var schedule thingspace.Dates
+	if err := json.NewDecoder(r.Body).Decode(&schedule); err != nil {
+		writeInvalidParameter(w, "the body must be a JSON dates payload: "+err.Error())
+		return
+	}
+	s.answerChanged(w, r, s.SetSchedule(r.PathValue("acc"), r.PathValue("id"), schedule))
+}
+
+// adminStatus is PUT /_sim/campaigns/{acc}/{id}/status: SetStatus.
+func (s *Server) adminStatus(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Status string `json:"status"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || body.Status == "" {
+		writeInvalidParameter(w, `the body must be JSON with a status, e.g. {"status":"CampaignFailed"}`)
+		return
+	}
+	s.answerChanged(w, r, s.SetStatus(r.PathValue("acc"), r.PathValue("id"), body.Status))
+}
+
+// answerChanged answers an admin change of a campaign with the campaign as it is now.
+func (s *Server) answerChanged(w http.ResponseWriter, r *http.Request, err error) {
+	if err != nil {
+		writeAdminError(w, err)
+		return
+	}
+	changed, _ := s.Campaign(r.PathValue("acc"), r.PathValue("id"))
+	writeJSON(w, http.StatusOK, changed)
+}
+
+// adminDevices is GET /_sim/campaigns/{acc}/{id}/devices: Devices.
+func (s *Server) adminDevices(w http.ResponseWriter, r *http.Request) {
+	devices, err := s.Devices(r.PathValue("acc"), r.PathValue("id"))
+	if err != nil {
+		writeAdminError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, devices)
+}
+
+// devicesView is the body of PUT /_sim/campaigns/{acc}/{id}/devices: the devices, or how many
+// SampleDevices to generate.
+type devicesView struct {
+	Devices  []Device `json:"devices"`
+	Generate int      `json:"generate"`
+}
+
+// adminSetDevices is PUT /_sim/campaigns/{acc}/{id}/devices: SetDevices.
+func (s *Server) adminSetDevices(w http.ResponseWriter, r *http.Request) {
+	var view devicesView
+	if err := json.NewDecoder(r.Body).Decode(&view); err != nil {
+		writeInvalidParameter(w, "the body must be JSON with devices or generate: "+err.Error())
+		return
+	}
+	devices := view.Devices
+	switch {
+	case view.Generate < 0 || (view.Generate > 0 && len(view.Devices) > 0):
+		writeInvalidParameter(w, "give either devices or a positive generate, not both")
+		return
+	case view.Generate > 0:
+		devices = SampleDevices(view.Generate)
+	}
+	if err := s.SetDevices(r.PathValue("acc"), r.PathValue("id"), devices); err != nil {
+		writeAdminError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// rolloutView is a Rollout in JSON; since is "now", an RFC 3339 time, or absent (the campaign's
+// start).
+type rolloutView struct {
+	SucceedPerMinute float64 `json:"succeedPerMinute"`
+	FailPerMinute    float64 `json:"failPerMinute"`
+	FailureReason    string  `json:"failureReason"`
+	Since            string  `json:"since"`
+}
+
+func (v rolloutView) rollout(now time.Time) (Rollout, error) {
+	r := Rollout{SucceedPerMinute: v.SucceedPerMinute, FailPerMinute: v.FailPerMinute, FailureReason: v.FailureReason}
+	switch v.Since {
+	case "":
+	case "now":
+		r.Since = now
+	default:
+		since, err := time.Parse(time.RFC3339, v.Since)
+		if err != nil {
+			return Rollout{}, fmt.Errorf(`since %q is neither "now" nor an RFC 3339 time such as 2026-12-01T10:00:00Z`, v.Since)
+		}
+		r.Since = since
+	}
+	return r, nil
+}
+
+// adminRollout is PUT /_sim/campaigns/{acc}/{id}/rollout: SetRollout.
+func (s *Server) adminRollout(w http.ResponseWriter, r *http.Request) {
+	var view rolloutView
+	if err := json.NewDecoder(r.Body).Decode(&view); err != nil {
+		writeInvalidParameter(w, "the body must be a JSON rollout: "+err.Error())
+		return
+	}
+	rollout, err := view.rollout(s.now())
+	if err == nil {
+		err = s.SetRollout(r.PathValue("acc"), r.PathValue("id"), rollout)
+	}
+	if err != nil {
+		writeAdminError(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// adminRejectDevices is POST /_sim/reject-devices: RejectDevices.
+func (s *Server) adminRejectDevices(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Reason    string   `json:"reason"`
+		DeviceIDs []string `json:"deviceIds"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil || len(body.DeviceIDs) == 0 {
+		writeInvalidParameter(w, `the body must be JSON with deviceIds and a reason, e.g. {"reason":"Device does not exist.","deviceIds":["990013907835573"]}`)
+		return
+	}
+	s.RejectDevices(body.Reason, body.DeviceIDs...)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// writeAdminError answers a refused admin change: 404 for a campaign the simulator does not
+// hold, 400 for anything else.
+func writeAdminError(w http.ResponseWriter, err error) {
+	if errors.Is(err, ErrUnknownCampaign) {
+		writeJSON(w, http.StatusNotFound, errorBody("RESOURCE_NOT_FOUND", err.Error()))
+		return
+	}
+	writeInvalidParameter(w, err.Error())
 }

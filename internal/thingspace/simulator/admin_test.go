@@ -2,8 +2,11 @@ package simulator_test
 
 import (
 	"net/http"
+	"os"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -146,4 +149,199 @@ func TestAdminExpireTokens(t *testing.T) {
 	wantStatus(t, e.send(http.MethodPost, "/_sim/expire-tokens", ""), http.StatusNoContent)
 
 	wantGatewayFault(t, e.getWith(access, staticSession, campaignRef{c.AccountName, c.ID}), http.StatusUnauthorized, "900901")
+}
+
+func adminCampaignPath(id string) string { return "/_sim/campaigns/" + account + "/" + id }
+
+func TestAdminDevices(t *testing.T) {
+	tests := map[string]struct {
+		body        string
+		wantStatus  int
+		wantDevices []simulator.Device
+		wantError   string
+	}{
+		"a list of devices replaces the devices": {
+			body:        `{"devices":[{"deviceId":"7","status":"UpgradeFailed","resultReason":"RovaClientDownloadFailed"},{"deviceId":"8","status":"Accepted"}]}`,
+			wantStatus:  http.StatusNoContent,
+			wantDevices: []simulator.Device{{ID: "7", Status: "UpgradeFailed", Reason: "RovaClientDownloadFailed"}, {ID: "8", Status: "Accepted"}},
+		},
+		"generate makes that many accepted devices": {
+			body: `{"generate":3}`, wantStatus: http.StatusNoContent, wantDevices: simulator.SampleDevices(3),
+		},
+		"an empty list removes every device": {
+			body: `{"devices":[]}`, wantStatus: http.StatusNoContent, wantDevices: []simulator.Device{},
+		},
+		"devices and generate together are refused": {
+			body: `{"devices":[{"deviceId":"7"}],"generate":3}`, wantStatus: http.StatusBadRequest,
+			wantDevices: simulator.SampleDevices(1), wantError: "either devices or a positive generate",
+		},
+		"a device listed twice is refused": {
+			body: `{"devices":[{"deviceId":"7"},{"deviceId":"7"}]}`, wantStatus: http.StatusBadRequest,
+			wantDevices: simulator.SampleDevices(1), wantError: "device id 7 is listed twice",
+		},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, simulator.Options{})
+			c := fixture("admin-devices", "2026-12-01", "2026-12-07")
+			e.sim.Seed(c)
+			if err := e.sim.SetDevices(account, c.ID, simulator.SampleDevices(1)); err != nil {
+				t.Fatal(err)
+			}
+
+			r := e.send(http.MethodPut, adminCampaignPath(c.ID)+"/devices", tt.body)
+
+			if tt.wantError != "" {
+				wantError(t, r, tt.wantStatus, "INVALID_PARAMETER", tt.wantError)
+			} else {
+				wantStatus(t, r, tt.wantStatus)
+			}
+			listed := e.send(http.MethodGet, adminCampaignPath(c.ID)+"/devices", "")
+			if diff := cmp.Diff(tt.wantDevices, decode[[]simulator.Device](t, listed)); diff != "" {
+				t.Errorf("GET devices (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestAdminRollout(t *testing.T) {
+	tests := map[string]struct {
+		body      string
+		want      progress // two minutes after the rollout was set, 2026-11-26 00:05
+		wantError string
+	}{
+		"without since the minutes count from the campaign's start": {
+			body: `{"succeedPerMinute":0.1}`, want: progress{succeeded: 50, pending: 50}},
+		"since now counts from the request": {
+			body: `{"succeedPerMinute":0.1,"since":"now"}`, want: progress{succeeded: 20, pending: 80}},
+		"since an RFC 3339 time counts from then": {
+			body: `{"succeedPerMinute":0.1,"failPerMinute":0.1,"since":"2026-11-26T00:04:00Z"}`,
+			want: progress{succeeded: 10, failed: 10, pending: 80}},
+		"a since that is no time is refused": {
+			body: `{"succeedPerMinute":0.1,"since":"soon"}`, want: progress{pending: 100},
+			wantError: `since "soon" is neither "now" nor an RFC 3339 time`},
+		"a rate that is no fraction is refused": {
+			body: `{"succeedPerMinute":2}`, want: progress{pending: 100},
+			wantError: "Rollout.SucceedPerMinute 2 is not a fraction between 0 and 1"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, simulator.Options{})
+			c := fixture("admin-rollout", "2026-11-26", "2026-11-30")
+			e.sim.Seed(c)
+			if err := e.sim.SetDevices(account, c.ID, simulator.SampleDevices(100)); err != nil {
+				t.Fatal(err)
+			}
+			e.clock.Set(tomorrow.Add(3 * time.Minute))
+
+			r := e.send(http.MethodPut, adminCampaignPath(c.ID)+"/rollout", tt.body)
+			e.clock.Advance(2 * time.Minute)
+
+			if tt.wantError != "" {
+				wantError(t, r, http.StatusBadRequest, "INVALID_PARAMETER", tt.wantError)
+			} else {
+				wantStatus(t, r, http.StatusNoContent)
+			}
+			if got := progressOf(e.devices(c.ID)); got != tt.want {
+				t.Errorf("progress = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestAdminRejectDevices(t *testing.T) {
+	e := newEnv(t, simulator.Options{AcceptDelay: time.Second})
+
+	wantStatus(t, e.send(http.MethodPost, "/_sim/reject-devices", `{"reason":"Device does not exist.","deviceIds":["1","2"]}`),
+		http.StatusNoContent)
+	created := e.schedule("1", "2")
+	e.clock.Advance(time.Second)
+
+	if got := e.statusOf(created.ID); got != "CampaignRequestFailed" {
+		t.Errorf("status = %s, want CampaignRequestFailed", got)
+	}
+	wantError(t, e.send(http.MethodPost, "/_sim/reject-devices", `{"reason":"no devices"}`),
+		http.StatusBadRequest, "INVALID_PARAMETER", "deviceIds")
+}
+
+func TestAdminDriftsScheduleAndStatus(t *testing.T) {
+	e := newEnv(t, simulator.Options{})
+	c := fixture("admin-drift", "2026-12-01", "2026-12-07")
+	e.sim.Seed(c)
+	// Illegal through ThingSpace's API (a start in the past), so only drift can do it.
+	drifted := thingspace.Dates{StartDate: "2026-11-01", EndDate: "2026-12-24",
+		DownloadTimeWindowList: []window{}, InstallTimeWindowList: []window{{StartTime: 0, EndTime: 24}}}
+
+	schedule := e.send(http.MethodPut, adminCampaignPath(c.ID)+"/schedule", toJSON(t, drifted))
+	status := e.send(http.MethodPut, adminCampaignPath(c.ID)+"/status", `{"status":"CampaignFailed"}`)
+
+	wantStatus(t, schedule, http.StatusOK)
+	if diff := scheduleDiff(drifted, scheduleOf(decode[thingspace.Campaign](t, schedule))); diff != "" {
+		t.Errorf("schedule reply (-drifted +got):\n%s", diff)
+	}
+	wantStatus(t, status, http.StatusOK)
+	got := decode[thingspace.Campaign](t, e.fota(http.MethodGet, campaignPath(account, c.ID), ""))
+	if diff := scheduleDiff(drifted, scheduleOf(got)); diff != "" || got.Status != "CampaignFailed" {
+		t.Errorf("GET after drift: status %s, schedule (-drifted +got):\n%s", got.Status, diff)
+	}
+	wantError(t, e.send(http.MethodPut, adminCampaignPath(c.ID)+"/status", `{}`),
+		http.StatusBadRequest, "INVALID_PARAMETER", "with a status")
+}
+
+func TestAdminUnknownCampaignIsNotFound(t *testing.T) {
+	for _, call := range []struct{ method, path, body string }{
+		{http.MethodGet, "/devices", ""},
+		{http.MethodPut, "/devices", `{"generate":1}`},
+		{http.MethodPut, "/rollout", `{"succeedPerMinute":0.1}`},
+		{http.MethodPut, "/schedule", `{"startDate":"2026-12-01","endDate":"2026-12-07"}`},
+		{http.MethodPut, "/status", `{"status":"CampaignFailed"}`},
+	} {
+		t.Run(call.method+call.path, func(t *testing.T) {
+			e := newEnv(t, simulator.Options{})
+
+			r := e.send(call.method, adminCampaignPath("missing")+call.path, call.body)
+
+			wantError(t, r, http.StatusNotFound, "RESOURCE_NOT_FOUND", "unknown campaign "+account+"/missing")
+		})
+	}
+}
+
+func TestAdminRequestsShowTheQuery(t *testing.T) {
+	e := newEnv(t, simulator.Options{})
+	c := fixture("queried", "2026-12-01", "2026-12-07")
+	e.sim.Seed(c)
+	e.fota(http.MethodGet, reportPath(c.ID)+"?lastSeenDeviceId=0", "")
+
+	views := decode[[]map[string]any](t, e.send(http.MethodGet, "/_sim/requests", ""))
+
+	if len(views) != 1 || views[0]["query"] != "lastSeenDeviceId=0" || views[0]["kind"] != "report" {
+		t.Errorf("/_sim/requests = %v, want the report request with its query", views)
+	}
+}
+
+// The package documentation lists the admin endpoints and examples that `thingspace-sim --help`
+// prints; this keeps the two equal.
+func TestPackageDocShowsTheAdminUsage(t *testing.T) {
+	source, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc []string
+	for _, line := range strings.Split(string(source), "\n") {
+		if text := strings.TrimSpace(strings.TrimPrefix(line, "//")); text != "" {
+			doc = append(doc, text)
+		}
+	}
+
+	next := 0
+	for _, line := range strings.Split(simulator.AdminUsage("http://127.0.0.1:8089"), "\n") {
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		found := slices.Index(doc[next:], line)
+		if found < 0 {
+			t.Fatalf("doc.go lacks this line of AdminUsage, or has it out of order:\n%s", line)
+		}
+		next += found + 1
+	}
 }

@@ -143,6 +143,9 @@ type tokenReply struct {
 
 // mintAccessToken is POST /api/ts/v1/oauth2/token (OAuth2 client credentials).
 func (s *Server) mintAccessToken(w http.ResponseWriter, r *http.Request) {
+	// ThingSpace documents the header as base64(clientId:clientSecret) of the raw values, so the
+	// values are compared as BasicAuth decodes them, never URL-decoded as RFC 6749 section 2.3.1
+	// would have it: a client that form-encodes a secret with + / = or % is refused.
 	clientID, secret, ok := r.BasicAuth()
 	if !ok {
 		writeJSON(w, http.StatusUnauthorized, oauthError{"invalid_client", "client authentication failed: no Basic credentials"})

@@ -301,3 +301,26 @@ func TestLockingOneUserLeavesOthersAlone(t *testing.T) {
 
 	wantStatus(t, e.login(staticAccess, "user-b", "password-b"), http.StatusOK)
 }
+
+// ThingSpace documents the Basic header as base64(clientId:clientSecret) of the raw values, not
+// the form-encoded values RFC 6749 section 2.3.1 asks for; a secret with +, /, = or % tells the
+// two apart.
+func TestTokenEndpointChecksTheRawClientSecret(t *testing.T) {
+	const secret = "s3cr+t/v=al%"
+	tests := map[string]struct {
+		sentSecret string
+		wantStatus int
+	}{
+		"the raw secret passes":                        {sentSecret: secret, wantStatus: http.StatusOK},
+		"the secret form-encoded as RFC 6749 is wrong": {sentSecret: "s3cr%2Bt%2Fv%3Dal%25", wantStatus: http.StatusUnauthorized},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, simulator.Options{Clients: map[string]string{"client-a": secret}})
+
+			r := e.requestToken("client-a", tt.sentSecret, "client_credentials")
+
+			wantStatus(t, r, tt.wantStatus)
+		})
+	}
+}

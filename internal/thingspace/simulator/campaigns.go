@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
+	"time"
 
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 )
@@ -18,11 +18,17 @@ import (
 // hold.
 var ErrUnknownCampaign = errors.New("simulator: unknown campaign")
 
-// Statuses the simulator gives campaigns itself.
+// Campaign statuses, as ThingSpace spells them. A campaign the simulator accepts by POST is
+// RequestPending, then RequestQueued or RequestFailed; a DELETE makes it Cancelled or Aborted.
+// The others are there for Seed and SetStatus.
 const (
-	StatusScheduled = "CampaignScheduled"
-	StatusCancelled = "CampaignCancelled"
-	StatusAborted   = "CampaignAborted"
+	StatusRequestPending = "CampaignRequestPending"
+	StatusRequestQueued  = "CampaignRequestQueued"
+	StatusRequestFailed  = "CampaignRequestFailed"
+	StatusScheduled      = "CampaignScheduled"
+	StatusEnded          = "CampaignEnded"
+	StatusCancelled      = "CampaignCancelled"
+	StatusAborted        = "CampaignAborted"
 )
 
 // distributionTypes are the ways ThingSpace can deliver software to devices.
@@ -33,44 +39,56 @@ const (
 	distributionLWM2M = "LWM2M"
 )
 
-// reportPageSize is the most devices one page of the device report holds.
-const reportPageSize = 1000
-
 type campaignKey struct{ account, id string }
 
 func keyOf(r *http.Request) campaignKey {
 	return campaignKey{account: r.PathValue("acc"), id: r.PathValue("campaignId")}
 }
 
-type campaignRecord struct {
-	campaign thingspace.Campaign
-	devices  []string
-}
-
 // Seed adds a campaign, or replaces the one with the same AccountName and ID. Nothing is
-// checked: a test may seed any state, legal or not.
+// checked: a test may seed any state, legal or not, and the seeded status stays until something
+// changes it (only a campaign accepted by POST moves on from CampaignRequestPending by itself).
+// A new campaign has no devices until SetDevices; a replaced one keeps its devices and rollout.
 func (s *Server) Seed(c thingspace.Campaign) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.campaigns[campaignKey{c.AccountName, c.ID}] = &campaignRecord{campaign: copyCampaign(c)}
+	key := campaignKey{c.AccountName, c.ID}
+	record, ok := s.campaigns[key]
+	if !ok {
+		record = &campaignRecord{}
+		s.campaigns[key] = record
+	}
+	record.campaign = copyCampaign(c)
+	record.checksEnd = time.Time{}
 }
 
 // Campaign returns a copy of the campaign's current state.
 func (s *Server) Campaign(account, id string) (thingspace.Campaign, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	record, ok := s.campaigns[campaignKey{account, id}]
+	record, ok := s.record(campaignKey{account, id})
 	if !ok {
 		return thingspace.Campaign{}, false
 	}
 	return copyCampaign(record.campaign), true
 }
 
+// record returns a campaign brought up to the simulator's now; the caller holds s.mu.
+func (s *Server) record(key campaignKey) (*campaignRecord, bool) {
+	record, ok := s.campaigns[key]
+	if ok {
+		record.advance(s.now())
+	}
+	return record, ok
+}
+
 // Campaigns returns a copy of every campaign, sorted by account and id.
 func (s *Server) Campaigns() []thingspace.Campaign {
 	s.mu.Lock()
+	now := s.now()
 	out := make([]thingspace.Campaign, 0, len(s.campaigns))
 	for _, record := range s.campaigns {
+		record.advance(now)
 		out = append(out, copyCampaign(record.campaign))
 	}
 	s.mu.Unlock()
@@ -83,23 +101,32 @@ func (s *Server) Campaigns() []thingspace.Campaign {
 // SetSchedule changes a campaign's dates and windows behind the operator's back (drift),
 // without any rule check.
 func (s *Server) SetSchedule(account, id string, d thingspace.Dates) error {
-	return s.update(account, id, func(c *thingspace.Campaign) { setSchedule(c, d) })
+	return s.update(account, id, func(record *campaignRecord) { setSchedule(&record.campaign, d) })
 }
 
-// SetStatus changes a campaign's ThingSpace status, without any rule check.
+// SetStatus changes a campaign's ThingSpace status, without any rule check; the status stays
+// until something changes it, and the devices are left as they are.
 func (s *Server) SetStatus(account, id, status string) error {
-	return s.update(account, id, func(c *thingspace.Campaign) { c.Status = status })
+	return s.update(account, id, func(record *campaignRecord) {
+		record.campaign.Status = status
+		record.checksEnd = time.Time{}
+	})
 }
 
-func (s *Server) update(account, id string, change func(*thingspace.Campaign)) error {
+// update changes a campaign brought up to now, under the lock.
+func (s *Server) update(account, id string, change func(*campaignRecord)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	record, ok := s.campaigns[campaignKey{account, id}]
+	record, ok := s.record(campaignKey{account, id})
 	if !ok {
-		return fmt.Errorf("%w %s/%s", ErrUnknownCampaign, account, id)
+		return unknownCampaign(account, id)
 	}
-	change(&record.campaign)
+	change(record)
 	return nil
+}
+
+func unknownCampaign(account, id string) error {
+	return fmt.Errorf("%w %s/%s", ErrUnknownCampaign, account, id)
 }
 
 // getCampaign is GET /campaigns/{acc}/{campaignId}.
@@ -114,7 +141,7 @@ func (s *Server) getCampaign(w http.ResponseWriter, r *http.Request) {
 }
 
 // deleteCampaign is DELETE /campaigns/{acc}/{campaignId}: a cancel before the start, an abort
-// while the campaign runs.
+// while the campaign runs. Either way every device not yet finished stops where it is.
 func (s *Server) deleteCampaign(w http.ResponseWriter, r *http.Request) {
 	found, refusal := s.stopCampaign(keyOf(r))
 	switch {
@@ -130,15 +157,15 @@ func (s *Server) deleteCampaign(w http.ResponseWriter, r *http.Request) {
 func (s *Server) stopCampaign(key campaignKey) (found bool, refusal string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	record, ok := s.campaigns[key]
+	record, ok := s.record(key)
 	if !ok {
 		return false, ""
 	}
 	switch stage, why := phaseAt(record.campaign, s.now()); stage {
 	case phaseBeforeStart:
-		record.campaign.Status = StatusCancelled
+		record.stop(StatusCancelled, DeviceCancelled)
 	case phaseRunning:
-		record.campaign.Status = StatusAborted
+		record.stop(StatusAborted, DeviceAborted)
 	default:
 		return true, why + ": there is nothing left to cancel"
 	}
@@ -171,8 +198,9 @@ func (c createRequest) schedule() thingspace.Dates {
 	}
 }
 
-// createCampaign is POST /campaigns/software/{acc}. ThingSpace first answers
-// CampaignRequestPending and schedules later; the simulator schedules at once.
+// createCampaign is POST /campaigns/software/{acc}. Like ThingSpace, the simulator accepts a
+// valid request at once as CampaignRequestPending and ends its checks Options.AcceptDelay later
+// (see campaignRecord.advance); devices listed in RejectDevices are rejected.
 func (s *Server) createCampaign(w http.ResponseWriter, r *http.Request) {
 	if mediaType(r) != jsonMediaType {
 		writeInvalidParameter(w, "Content-Type must be application/json")
@@ -197,16 +225,22 @@ func (s *Server) createCampaign(w http.ResponseWriter, r *http.Request) {
 		Model:            request.Model,
 		SoftwareFrom:     request.SoftwareFrom,
 		SoftwareTo:       request.SoftwareTo,
-		Status:           StatusScheduled,
+		Status:           StatusRequestPending,
 	}
 	setSchedule(&campaign, request.schedule())
+	writeJSON(w, http.StatusOK, s.accept(campaign, request.DeviceList))
+}
+
+// accept stores a campaign ThingSpace has just accepted for checking, and returns a copy of it.
+func (s *Server) accept(campaign thingspace.Campaign, deviceIDs []string) thingspace.Campaign {
 	s.mu.Lock()
-	s.campaigns[campaignKey{campaign.AccountName, campaign.ID}] = &campaignRecord{
-		campaign: campaign,
-		devices:  slices.Clone(request.DeviceList),
-	}
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, copyCampaign(campaign))
+	defer s.mu.Unlock()
+	now := s.now()
+	record := &campaignRecord{campaign: campaign, checksEnd: now.Add(max(s.opts.AcceptDelay, 0))}
+	record.devices = s.appendDevices(nil, deviceIDs)
+	s.campaigns[campaignKey{campaign.AccountName, campaign.ID}] = record
+	record.advance(now)
+	return copyCampaign(record.campaign)
 }
 
 func (s *Server) checkCreate(request createRequest) []string {
@@ -243,8 +277,9 @@ type devicesChange struct {
 	} `json:"addOrRemoveDevice"`
 }
 
-// updateDevices is PUT /campaigns/{acc}/{campaignId}, allowed only before ThingSpace has
-// scheduled the campaign.
+// updateDevices is PUT /campaigns/{acc}/{campaignId}, allowed only while ThingSpace has not
+// scheduled the campaign yet: appended devices are accepted (or rejected, per RejectDevices),
+// removed ones are dropped.
 func (s *Server) updateDevices(w http.ResponseWriter, r *http.Request) {
 	var change devicesChange
 	if err := json.NewDecoder(r.Body).Decode(&change); err != nil {
@@ -268,7 +303,7 @@ func (s *Server) updateDevices(w http.ResponseWriter, r *http.Request) {
 func (s *Server) changeDevices(key campaignKey, change devicesChange) (found bool, refusal string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	record, ok := s.campaigns[key]
+	record, ok := s.record(key)
 	if !ok {
 		return false, ""
 	}
@@ -277,62 +312,18 @@ func (s *Server) changeDevices(key campaignKey, change devicesChange) (found boo
 			record.campaign.Status)
 	}
 	devices := slices.Clone(record.devices)
-	for _, step := range change.AddOrRemoveDevice {
+	for i, step := range change.AddOrRemoveDevice {
 		switch strings.ToLower(step.Type) {
 		case "append":
-			devices = append(devices, step.DeviceList...)
+			devices = s.appendDevices(devices, step.DeviceList)
 		case "remove":
-			devices = slices.DeleteFunc(devices, func(d string) bool { return slices.Contains(step.DeviceList, d) })
+			devices = removeDevices(devices, step.DeviceList)
 		default:
-			return true, fmt.Sprintf("addOrRemoveDevice.type %q is not append or remove", step.Type)
+			return true, fmt.Sprintf("addOrRemoveDevice[%d].type %q is not append or remove", i, step.Type)
 		}
 	}
 	record.devices = devices
 	return true, ""
-}
-
-type deviceReportPage struct {
-	HasMoreData      bool           `json:"hasMoreData"`
-	LastSeenDeviceID int            `json:"lastSeenDeviceId"`
-	DeviceList       []deviceStatus `json:"deviceList"`
-}
-
-type deviceStatus struct {
-	DeviceID string `json:"deviceId"`
-	Status   string `json:"status"`
-}
-
-// deviceReport is GET /reports/{acc}/campaigns/{campaignId}/devices?lastSeenDeviceId=N, in pages
-// of at most 1000 devices. The simulator uses lastSeenDeviceId as the count already returned and
-// reports every device with its campaign's status: it models no device of its own.
-func (s *Server) deviceReport(w http.ResponseWriter, r *http.Request) {
-	seen, err := strconv.Atoi(cmp.Or(r.URL.Query().Get("lastSeenDeviceId"), "0"))
-	if err != nil || seen < 0 {
-		writeInvalidParameter(w, "lastSeenDeviceId must be a number, 0 for the first page")
-		return
-	}
-	page, ok := s.devicePage(keyOf(r), seen)
-	if !ok {
-		writeUnknownCampaign(w)
-		return
-	}
-	writeJSON(w, http.StatusOK, page)
-}
-
-func (s *Server) devicePage(key campaignKey, seen int) (deviceReportPage, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	record, ok := s.campaigns[key]
-	if !ok {
-		return deviceReportPage{}, false
-	}
-	from := min(seen, len(record.devices))
-	to := min(from+reportPageSize, len(record.devices))
-	page := deviceReportPage{HasMoreData: to < len(record.devices), LastSeenDeviceID: to, DeviceList: []deviceStatus{}}
-	for _, id := range record.devices[from:to] {
-		page.DeviceList = append(page.DeviceList, deviceStatus{DeviceID: id, Status: record.campaign.Status})
-	}
-	return page, true
 }
 
 // setSchedule copies a schedule into a campaign.

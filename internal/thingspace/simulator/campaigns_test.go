@@ -2,7 +2,6 @@ package simulator_test
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"regexp"
 	"testing"
@@ -133,6 +132,7 @@ func createBody(start, end string, devices ...string) map[string]any {
 
 var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
+// TestCreateThenGet: ThingSpace answers a valid request with the new campaign, pending its checks.
 func TestCreateThenGet(t *testing.T) {
 	e := newEnv(t, simulator.Options{})
 
@@ -152,7 +152,7 @@ func TestCreateThenGet(t *testing.T) {
 		StartDate: "2026-12-01", EndDate: "2026-12-07",
 		DownloadTimeWindowList: []window{{StartTime: 1, EndTime: 2}},
 		InstallAfterDate:       ptr("2026-12-01"),
-		Status:                 "CampaignScheduled",
+		Status:                 "CampaignRequestPending",
 	}
 	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("created campaign (-want +got):\n%s", diff)
@@ -191,63 +191,6 @@ func TestCreateRefusesIncompleteRequests(t *testing.T) {
 			}
 		})
 	}
-}
-
-type reportPage struct {
-	HasMoreData      bool `json:"hasMoreData"`
-	LastSeenDeviceID int  `json:"lastSeenDeviceId"`
-	DeviceList       []struct {
-		DeviceID string `json:"deviceId"`
-	} `json:"deviceList"`
-}
-
-func TestDeviceReportPagesByAThousand(t *testing.T) {
-	e := newEnv(t, simulator.Options{})
-	devices := make([]string, 1001)
-	for i := range devices {
-		devices[i] = fmt.Sprintf("99000%010d", i)
-	}
-	created := decode[thingspace.Campaign](t, e.fota(http.MethodPost, "/api/fota/v2/campaigns/software/"+account,
-		toJSON(t, createBody("2026-12-01", "2026-12-07", devices...))))
-	reportPath := "/api/fota/v2/reports/" + account + "/campaigns/" + created.ID + "/devices"
-
-	first := decode[reportPage](t, e.fota(http.MethodGet, reportPath+"?lastSeenDeviceId=0", ""))
-	second := decode[reportPage](t, e.fota(http.MethodGet, fmt.Sprintf("%s?lastSeenDeviceId=%d", reportPath, first.LastSeenDeviceID), ""))
-
-	if !first.HasMoreData || len(first.DeviceList) != 1000 || first.DeviceList[0].DeviceID != devices[0] {
-		t.Errorf("first page: hasMoreData=%v, %d devices; want more data and 1000 devices from the first",
-			first.HasMoreData, len(first.DeviceList))
-	}
-	if second.HasMoreData || len(second.DeviceList) != 1 || second.DeviceList[0].DeviceID != devices[1000] {
-		t.Errorf("second page: %+v, want the last device and no more data", second)
-	}
-}
-
-func TestDevicesChangeOnlyWhileTheRequestIsPending(t *testing.T) {
-	e := newEnv(t, simulator.Options{})
-	pending := fixture("request-pending", "2026-12-01", "2026-12-07")
-	pending.Status = "CampaignRequestPending"
-	scheduled := fixture("scheduled", "2026-12-01", "2026-12-07")
-	e.sim.Seed(pending)
-	e.sim.Seed(scheduled)
-	change := `{"addOrRemoveDevice":[{"type":"append","deviceList":["1","2","3"]},{"type":"remove","deviceList":["2"]}]}`
-
-	accepted := e.fota(http.MethodPut, campaignPath(account, pending.ID), change)
-	refused := e.fota(http.MethodPut, campaignPath(account, scheduled.ID), change)
-
-	wantStatus(t, accepted, http.StatusOK)
-	if got := decode[map[string]string](t, accepted); got["campaignId"] != pending.ID || got["requestId"] == "" {
-		t.Errorf("reply = %v, want the campaign id and a request id", got)
-	}
-	page := decode[reportPage](t, e.fota(http.MethodGet, "/api/fota/v2/reports/"+account+"/campaigns/"+pending.ID+"/devices", ""))
-	var ids []string
-	for _, d := range page.DeviceList {
-		ids = append(ids, d.DeviceID)
-	}
-	if diff := cmp.Diff([]string{"1", "3"}, ids); diff != "" {
-		t.Errorf("devices after append and remove (-want +got):\n%s", diff)
-	}
-	wantError(t, refused, http.StatusBadRequest, "INVALID_PARAMETER", "only be added or removed while the campaign is RequestPending or Queued")
 }
 
 func TestDriftBehindTheOperatorsBack(t *testing.T) {

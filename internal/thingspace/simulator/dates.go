@@ -43,7 +43,7 @@ func (s *Server) putDates(w http.ResponseWriter, r *http.Request) {
 func (s *Server) changeSchedule(key campaignKey, contentType string, body []byte) (thingspace.Campaign, []string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	record, ok := s.campaigns[key]
+	record, ok := s.record(key)
 	if !ok {
 		return thingspace.Campaign{}, nil, false
 	}

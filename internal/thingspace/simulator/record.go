@@ -20,6 +20,7 @@ const (
 	KindCreate        Kind = "create"        // POST /campaigns/software/{acc}
 	KindUpdateDevices Kind = "updateDevices" // PUT /campaigns/{acc}/{campaignId}
 	KindReport        Kind = "report"        // GET /reports/{acc}/campaigns/{campaignId}/devices
+	KindList          Kind = "list"          // GET /reports/{acc}/campaigns?campaignStatus=...
 	KindOther         Kind = "other"         // anything ThingSpace has no endpoint for
 )
 
@@ -27,7 +28,7 @@ const (
 // and that a Fault without a Kind applies to.
 func (k Kind) isFOTA() bool {
 	switch k {
-	case KindGet, KindDates, KindDelete, KindCreate, KindUpdateDevices, KindReport:
+	case KindGet, KindDates, KindDelete, KindCreate, KindUpdateDevices, KindReport, KindList:
 		return true
 	}
 	return false
@@ -37,6 +38,7 @@ func (k Kind) isFOTA() bool {
 type Request struct {
 	Time                      time.Time // wall clock at arrival
 	Method, Path              string
+	Query                     string // the raw query, e.g. "lastSeenDeviceId=990003425730535"
 	Kind                      Kind
 	Account, CampaignID       string
 	AccessToken, SessionToken string // as received: the Bearer value and the VZ-M2M-Token header
@@ -77,6 +79,7 @@ func (l *requestLog) begin(r *http.Request, kind Kind, body []byte) *Request {
 	call := &Request{
 		Method:       r.Method,
 		Path:         r.URL.Path,
+		Query:        r.URL.RawQuery,
 		Kind:         kind,
 		Account:      r.PathValue("acc"),
 		CampaignID:   r.PathValue("campaignId"),

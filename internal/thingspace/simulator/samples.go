@@ -6,11 +6,32 @@ import (
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 )
 
-// The sample account and campaign that config/samples refer to.
+// The sample account and campaign that config/samples refer to, and the sample campaign that is
+// in progress.
 const (
-	SampleAccount    = "0402196254-00001"
-	SampleCampaignID = "60b5d639-ccdc-4db8-8824-069bd94c95bf"
+	SampleAccount           = "0402196254-00001"
+	SampleCampaignID        = "60b5d639-ccdc-4db8-8824-069bd94c95bf"
+	SampleRunningCampaignID = "2f6b3c0e-8a51-4d7e-9c3a-5b1e7d9f0a42"
 )
+
+// SampleRollout is how the in-progress sample campaign's devices upgrade once
+// StartSampleRollout gives them: of its 500 devices 10 a minute succeed and 1 fails, so the
+// progress shows within a minute and the rollout is over in about three quarters of an hour.
+var SampleRollout = Rollout{SucceedPerMinute: 0.02, FailPerMinute: 0.002}
+
+// sampleRunningDevices is how many devices the in-progress sample campaign has.
+const sampleRunningDevices = 500
+
+// StartSampleRollout gives the in-progress sample campaign (SampleRunningCampaignID, which must
+// be seeded) 500 devices that start upgrading at since, per SampleRollout.
+func (s *Server) StartSampleRollout(since time.Time) error {
+	if err := s.SetDevices(SampleAccount, SampleRunningCampaignID, SampleDevices(sampleRunningDevices)); err != nil {
+		return err
+	}
+	rollout := SampleRollout
+	rollout.Since = since
+	return s.SetRollout(SampleAccount, SampleRunningCampaignID, rollout)
+}
 
 // sampleMake is the device maker of every sample campaign.
 const sampleMake = "Verizon"
@@ -18,7 +39,8 @@ const sampleMake = "Verizon"
 // SampleCampaigns returns the campaigns `make dev` and `go run ./hack/thingspace-sim` start with,
 // dated relative to now so that they are always in the same phase:
 //   - SampleCampaignID, pending (starts in 6 days), free to reschedule;
-//   - a campaign in progress since 2 days ago, for the after-start rules;
+//   - SampleRunningCampaignID, in progress since 2 days ago, for the after-start rules (no
+//     devices until StartSampleRollout);
 //   - a campaign that ended a week ago, which accepts no change.
 func SampleCampaigns(now time.Time) []thingspace.Campaign {
 	today := now.UTC().Truncate(24 * time.Hour)
@@ -44,7 +66,7 @@ func SampleCampaigns(now time.Time) []thingspace.Campaign {
 			Status:                 StatusScheduled,
 		},
 		{
-			ID:                     "2f6b3c0e-8a51-4d7e-9c3a-5b1e7d9f0a42",
+			ID:                     SampleRunningCampaignID,
 			AccountName:            SampleAccount,
 			CampaignName:           "FOTA_Verizon_Model-B_Rollout",
 			SoftwareName:           "FOTA_Verizon_Model-B_01To02_HF",
@@ -73,7 +95,7 @@ func SampleCampaigns(now time.Time) []thingspace.Campaign {
 			EndDate:                day(-7),
 			DownloadTimeWindowList: []thingspace.Window{},
 			InstallTimeWindowList:  []thingspace.Window{},
-			Status:                 "CampaignEnded",
+			Status:                 StatusEnded,
 		},
 	}
 }

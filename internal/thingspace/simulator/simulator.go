@@ -38,7 +38,21 @@ type Options struct {
 	// RandSeed seeds the generator that decides which requests a probabilistic Fault hits, so a
 	// test sending requests one after another sees the same hits on every run.
 	RandSeed uint64
+	// AcceptDelay is how long a POSTed campaign stays CampaignRequestPending, measured on Clock,
+	// before ThingSpace's checks end: then it is CampaignRequestQueued, or CampaignRequestFailed
+	// when no device was accepted. Zero means DefaultAcceptDelay; a negative delay ends the
+	// checks at once, so the POST's reply already shows the outcome.
+	AcceptDelay time.Duration
+	// ReportPageSize is how many devices one page of the device report holds. Zero means 1000,
+	// ThingSpace's maximum.
+	ReportPageSize int
+	// ListPageSize is how many campaigns one page of the campaign list holds. Zero means 50.
+	ListPageSize int
 }
+
+// DefaultAcceptDelay is how long a new campaign stays CampaignRequestPending unless
+// Options.AcceptDelay says otherwise.
+const DefaultAcceptDelay = time.Minute
 
 // TokenPair is a static access token with its static session token.
 type TokenPair struct{ AccessToken, SessionToken string }
@@ -47,8 +61,12 @@ const (
 	defaultAccessTokenTTL  = time.Hour
 	defaultSessionTokenTTL = 20 * time.Minute
 	// maxBodyBytes bounds what the simulator reads of a request body; ThingSpace payloads are a
-	// few hundred bytes, and a caller sending megabytes has a bug worth a 400.
+	// few hundred bytes (a device list of 10 000 IMEIs under 200 KiB), and a caller sending
+	// megabytes has a bug worth a 400.
 	maxBodyBytes = 1 << 20
+	// maxReportPageSize is the most devices ThingSpace puts on one page of the device report.
+	maxReportPageSize   = 1000
+	defaultListPageSize = 50
 )
 
 // Server is a simulated ThingSpace. It is an http.Handler, safe for concurrent use; Start serves
@@ -58,9 +76,11 @@ type Server struct {
 	api   *http.ServeMux
 	admin *http.ServeMux
 
-	// mu guards the ThingSpace state: campaigns, credentials, faults and the fault dice.
+	// mu guards the ThingSpace state: campaigns, the devices ThingSpace rejects, credentials,
+	// faults and the fault dice.
 	mu        sync.Mutex
 	campaigns map[campaignKey]*campaignRecord
+	rejected  map[string]string // device id -> resultReason
 	auth      authState
 	faults    []*queuedFault
 	dice      *rand.Rand
@@ -82,11 +102,21 @@ func New(opts Options) *Server {
 	if opts.SessionTokenTTL <= 0 {
 		opts.SessionTokenTTL = defaultSessionTokenTTL
 	}
+	if opts.AcceptDelay == 0 {
+		opts.AcceptDelay = DefaultAcceptDelay
+	}
+	if opts.ReportPageSize <= 0 {
+		opts.ReportPageSize = maxReportPageSize
+	}
+	if opts.ListPageSize <= 0 {
+		opts.ListPageSize = defaultListPageSize
+	}
 	s := &Server{
 		opts:      opts,
 		api:       http.NewServeMux(),
 		admin:     http.NewServeMux(),
 		campaigns: map[campaignKey]*campaignRecord{},
+		rejected:  map[string]string{},
 		auth:      newAuthState(opts.StaticTokens),
 		dice:      rand.New(rand.NewPCG(opts.RandSeed, opts.RandSeed^0x9e3779b97f4a7c15)),
 		log:       newRequestLog(),
@@ -147,6 +177,7 @@ func (s *Server) registerAPI() {
 	s.route("POST "+fota+"/campaigns/software/{acc}", KindCreate, s.requireTokens(s.createCampaign))
 	s.route("PUT "+fota+"/campaigns/{acc}/{campaignId}", KindUpdateDevices, s.requireTokens(s.updateDevices))
 	s.route("GET "+fota+"/reports/{acc}/campaigns/{campaignId}/devices", KindReport, s.requireTokens(s.deviceReport))
+	s.route("GET "+fota+"/reports/{acc}/campaigns", KindList, s.requireTokens(s.listCampaigns))
 	s.route("POST /api/ts/v1/oauth2/token", KindToken, s.mintAccessToken)
 	s.route("POST /api/m2m/v1/session/login", KindLogin, s.requireBearer(s.login))
 	s.route("/", KindOther, unknownEndpoint)
