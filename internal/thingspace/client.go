@@ -263,7 +263,7 @@ func (c *HTTPClient) callFOTA(ctx context.Context, creds Credentials, call fotaC
 		campaign, used, err = c.callWithTokens(ctx, creds, call)
 	}
 	if err != nil {
-		return nil, redactSecrets(err, append(creds.secretValues(), used.access, used.session))
+		return nil, sanitize(err, append(creds.secretValues(), used.access, used.session))
 	}
 	return campaign, nil
 }

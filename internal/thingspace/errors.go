@@ -8,7 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/fota-operator/fota-operator/internal/text"
 )
 
 const (
@@ -23,7 +24,8 @@ const (
 	// maxRetryAfter caps what a server can ask for; the poll interval re-checks long before that.
 	maxRetryAfter = time.Hour
 
-	// maxMessageLength keeps ThingSpace's free-text messages readable in a status condition.
+	// maxMessageLength keeps ThingSpace's free-text codes and messages readable in a status
+	// condition: sanitize cuts each to this many bytes.
 	maxMessageLength = 1024
 )
 
@@ -212,9 +214,9 @@ func (r errorReply) faultCode() string {
 func (r errorReply) code() string {
 	switch {
 	case r.fault != nil:
-		return shorten(r.fault.Fault.Code)
+		return r.fault.Fault.Code
 	case r.fotaError != nil:
-		return shorten(r.fotaError.ErrorCode)
+		return r.fotaError.ErrorCode
 	default:
 		return ""
 	}
@@ -223,9 +225,9 @@ func (r errorReply) code() string {
 func (r errorReply) message() string {
 	switch {
 	case r.fault != nil:
-		return shorten(r.fault.Fault.Message)
+		return r.fault.Fault.Message
 	case r.fotaError != nil:
-		return shorten(r.fotaError.ErrorMessage)
+		return r.fotaError.ErrorMessage
 	default:
 		return ""
 	}
@@ -293,30 +295,19 @@ func clampRetryAfter(d time.Duration) time.Duration {
 	return min(max(d, minRetryAfter), maxRetryAfter)
 }
 
-// shorten keeps a ThingSpace-supplied string short enough for a status condition, cutting on a
-// rune boundary.
-func shorten(s string) string {
-	if len(s) <= maxMessageLength {
-		return s
-	}
-	cut := maxMessageLength
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "..."
-}
-
-// redactSecrets removes every secret value from the ThingSpace-supplied text of err, in case a
-// server echoes a token or a password back. It edits err in place: callers pass errors they
-// just built.
-func redactSecrets(err error, secrets []string) error {
-	redact := func(s string) string {
+// sanitize makes ThingSpace's text in err fit to show in a status, an event or a log: it removes
+// every secret value, in case a server echoes a token or a password back, and then cuts each
+// text to maxMessageLength. In that order: a secret cut first would no longer be found whole,
+// and its start would stay. It edits err in place: callers pass errors they just built, and
+// every error that leaves the package passes through here.
+func sanitize(err error, secrets []string) error {
+	clean := func(s string) string {
 		for _, secret := range secrets {
 			if secret != "" {
 				s = strings.ReplaceAll(s, secret, "[redacted]")
 			}
 		}
-		return s
+		return text.Truncate(s, maxMessageLength)
 	}
 	var (
 		apiErr      *APIError
@@ -325,12 +316,14 @@ func redactSecrets(err error, secrets []string) error {
 	)
 	switch {
 	case errors.As(err, &apiErr):
-		apiErr.Code, apiErr.Message = redact(apiErr.Code), redact(apiErr.Message)
+		apiErr.Code, apiErr.Message = clean(apiErr.Code), clean(apiErr.Message)
 	case errors.As(err, &credErr):
-		credErr.Code, credErr.Message = redact(credErr.Code), redact(credErr.Message)
+		credErr.Code, credErr.Message = clean(credErr.Code), clean(credErr.Message)
 	case errors.As(err, &unavailable) && unavailable.Err != nil:
-		if text := unavailable.Err.Error(); redact(text) != text {
-			unavailable.Err = errors.New(redact(text))
+		// Replacing Err only when its text changes keeps a wrapped context error visible to
+		// errors.Is: such texts are short and hold no secret.
+		if description := unavailable.Err.Error(); clean(description) != description {
+			unavailable.Err = errors.New(clean(description))
 		}
 	}
 	return err

@@ -223,7 +223,7 @@ func (c *tokenCache) ensureAccessToken(ctx context.Context, creds Credentials, e
 	logf.FromContext(ctx).V(1).Info("Minting a ThingSpace access token", "secretUID", creds.SecretUID)
 	token, lifetime, err := c.mintAccessToken(ctx, creds)
 	if err != nil {
-		return c.recordFailure(entry, tokenKindAccess, redactSecrets(err, creds.secretValues()))
+		return c.recordFailure(entry, tokenKindAccess, sanitize(err, creds.secretValues()))
 	}
 	tokenMintsTotal.WithLabelValues(tokenKindAccess, mintSucceeded).Inc()
 	entry.accessToken = token
@@ -244,7 +244,7 @@ func (c *tokenCache) ensureSessionToken(ctx context.Context, creds Credentials, 
 			// failed login, just an access token to mint again.
 			entry.accessToken = ""
 		}
-		return c.recordFailure(entry, tokenKindSession, redactSecrets(err, append(creds.secretValues(), accessToken)))
+		return c.recordFailure(entry, tokenKindSession, sanitize(err, append(creds.secretValues(), accessToken)))
 	}
 	tokenMintsTotal.WithLabelValues(tokenKindSession, mintSucceeded).Inc()
 	entry.sessionToken = token
@@ -318,8 +318,8 @@ func classifyTokenError(err error, now time.Time) error {
 	return &CredentialsError{
 		Problem:    ClientCredentialsRejected,
 		StatusCode: status,
-		Code:       shorten(retrieveErr.ErrorCode),
-		Message:    shorten(retrieveErr.ErrorDescription),
+		Code:       retrieveErr.ErrorCode,
+		Message:    retrieveErr.ErrorDescription,
 	}
 }
 
