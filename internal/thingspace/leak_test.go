@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -71,6 +72,13 @@ var errorPaths = []errorPath{
 		return creds
 	}},
 	{name: "minted: token endpoint unavailable", creds: minted(testPassword), faults: []simulator.Fault{{Kind: simulator.KindToken, Status: 503}}},
+	{name: "minted: token endpoint unavailable, echoing the client secret", creds: minted(testPassword), faults: []simulator.Fault{{Kind: simulator.KindToken, Status: 503,
+		Body: `{"error":"temporarily_unavailable","error_description":"` + testClientSecret + `"}`}}},
+	{name: "minted: token endpoint OAuth error under 200, echoing the client secret", creds: minted(testPassword), faults: []simulator.Fault{{Kind: simulator.KindToken, Status: 200,
+		Body: `{"error":"invalid_client","error_description":"secret ` + testClientSecret + ` unknown"}`}}},
+	{name: "minted: token endpoint throttled", creds: minted(testPassword), faults: []simulator.Fault{{Kind: simulator.KindToken, Status: 429, RetryAfter: "3"}}},
+	{name: "minted: token endpoint timeout", creds: minted(testPassword), timeout: 200 * time.Millisecond, faults: []simulator.Fault{{Kind: simulator.KindToken, Latency: time.Minute}}},
+	{name: "minted: token endpoint dropped connection", creds: minted(testPassword), faults: []simulator.Fault{{Kind: simulator.KindToken, DropConnection: true}}},
 	{name: "minted: token endpoint garbage", creds: minted(testPassword), faults: []simulator.Fault{{Kind: simulator.KindToken, Status: 200, Body: "<html>" + testClientSecret}}},
 	{name: "minted: login rejected", creds: minted(wrongPassword)},
 	{name: "minted: login rejected, echoed", creds: minted(wrongPassword), faults: []simulator.Fault{{Kind: simulator.KindLogin, Status: 401,
@@ -158,7 +166,13 @@ func testSecrets() []string {
 	return []string{
 		staticAccessToken, staticSessionToken, expiredSessionToken,
 		testClientSecret, wrongClientSecret, testPassword, wrongPassword,
+		// The token request's Basic header carries the client secret in base64.
+		basicCredentials(testClientID, testClientSecret), basicCredentials(testClientID, wrongClientSecret),
 	}
+}
+
+func basicCredentials(clientID, clientSecret string) string {
+	return base64.StdEncoding.EncodeToString([]byte(clientID + ":" + clientSecret))
 }
 
 // mintedTokens returns every token the simulator saw, which includes what it minted.

@@ -5,14 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/oauth2"
-	"golang.org/x/oauth2/clientcredentials"
 	"k8s.io/apimachinery/pkg/types"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 )
@@ -21,6 +21,8 @@ const (
 	// defaultAccessTokenLifetime applies when the token endpoint does not say; ThingSpace
 	// documents one hour.
 	defaultAccessTokenLifetime = time.Hour
+	// maxAccessTokenSeconds caps expires_in, so that an absurd value cannot overflow a Duration.
+	maxAccessTokenSeconds = math.MaxInt32
 	// accessTokenRefreshMargin renews an access token this long before it expires, so that no
 	// call goes out with a token about to die.
 	accessTokenRefreshMargin = time.Minute
@@ -268,58 +270,88 @@ func (c *tokenCache) recordFailure(entry *tokenEntry, kind string, err error) er
 }
 
 // mintAccessToken asks the OAuth2 token endpoint for an access token with the client
-// credentials grant and Basic authentication, and says how long the token lives.
+// credentials grant, and says how long the token lives.
 func (c *tokenCache) mintAccessToken(ctx context.Context, creds Credentials) (string, time.Duration, error) {
-	config := clientcredentials.Config{
-		ClientID:     creds.ClientID,
-		ClientSecret: creds.ClientSecret,
-		TokenURL:     c.endpoints.tokenURL,
-		AuthStyle:    oauth2.AuthStyleInHeader,
-	}
-	ctx, cancel := context.WithTimeout(withOperation(ctx, operationToken), c.timeout)
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	token, err := config.Token(context.WithValue(ctx, oauth2.HTTPClient, c.httpClient))
+	req, err := newTokenRequest(ctx, c.endpoints.tokenURL, creds)
 	if err != nil {
-		return "", 0, classifyTokenError(err, c.clock())
+		return "", 0, err
 	}
-	return token.AccessToken, tokenLifetime(token), nil
+	status, header, body, err := sendLimited(c.httpClient, req)
+	if err != nil {
+		return "", 0, err
+	}
+	return classifyTokenReply(status, header, body, c.clock())
 }
 
-func tokenLifetime(token *oauth2.Token) time.Duration {
-	switch {
-	case token.ExpiresIn > 0:
-		return time.Duration(token.ExpiresIn) * time.Second
-	case !token.Expiry.IsZero():
-		// The oauth2 package computed Expiry from the real clock.
-		return max(time.Until(token.Expiry), 0)
-	default:
+// newTokenRequest builds the client credentials grant. The Basic header carries
+// base64(clientId:clientSecret) of the raw values, as ThingSpace documents; RFC 6749 would
+// form-encode both first, which changes a secret holding +, /, = or % into one ThingSpace
+// refuses.
+func newTokenRequest(ctx context.Context, tokenURL string, creds Credentials) (*http.Request, error) {
+	form := url.Values{"grant_type": {"client_credentials"}}.Encode()
+	req, err := http.NewRequestWithContext(withOperation(ctx, operationToken), http.MethodPost, tokenURL, strings.NewReader(form))
+	if err != nil {
+		return nil, fmt.Errorf("thingspace: building the %s request: %w", operationToken, err)
+	}
+	req.SetBasicAuth(creds.ClientID, creds.ClientSecret)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	return req, nil
+}
+
+// tokenReply is the token endpoint's answer: an access token, or an OAuth error (RFC 6749,
+// section 5.2). expires_in is a number, or a string holding one from some servers.
+type tokenReply struct {
+	AccessToken      string      `json:"access_token"`
+	ExpiresIn        json.Number `json:"expires_in"`
+	Error            string      `json:"error"`
+	ErrorDescription string      `json:"error_description"`
+}
+
+// lifetime is expires_in, or ThingSpace's documented hour when the reply does not say.
+func (r tokenReply) lifetime() time.Duration {
+	seconds, err := r.ExpiresIn.Int64()
+	if err != nil || seconds <= 0 {
 		return defaultAccessTokenLifetime
 	}
+	return time.Duration(min(seconds, maxAccessTokenSeconds)) * time.Second
 }
 
-// classifyTokenError turns the oauth2 package's error into a typed one, without its text: the
-// oauth2 error quotes the whole reply body.
-func classifyTokenError(err error, now time.Time) error {
-	var retrieveErr *oauth2.RetrieveError
-	if !errors.As(err, &retrieveErr) {
-		return &UnavailableError{Err: fmt.Errorf("minting an access token: %w", err)}
-	}
-	status, header := 0, http.Header{}
-	if retrieveErr.Response != nil {
-		status, header = retrieveErr.Response.StatusCode, retrieveErr.Response.Header
-	}
-	isClientError := status >= 400 && status <= 499 && status != http.StatusTooManyRequests
-	if !isClientError && retrieveErr.ErrorCode == "" {
-		if classified := classifyResponse(status, header, retrieveErr.Body, now); classified != nil {
-			return classified
+// classifyTokenReply reads the token endpoint's answer: the access token and its lifetime, or
+// a typed error. A refusal of the client credentials is remembered, so it must be one: a
+// throttle, a 5xx or an unexpected status is ThingSpace failing to answer, whatever the body
+// says, and a 2xx without a token is a broken reply.
+func classifyTokenReply(status int, header http.Header, body []byte, now time.Time) (string, time.Duration, error) {
+	var reply tokenReply
+	parseErr := json.Unmarshal(body, &reply)
+	switch {
+	case refusesClientCredentials(status, body, reply):
+		return "", 0, &CredentialsError{
+			Problem:    ClientCredentialsRejected,
+			StatusCode: status,
+			Code:       reply.Error,
+			Message:    reply.ErrorDescription,
 		}
-		return &UnavailableError{StatusCode: status, Err: errors.New("token endpoint replied without an access token")}
+	case status < 200 || status > 299:
+		return "", 0, classifyResponse(status, header, body, now)
+	case parseErr != nil || reply.AccessToken == "":
+		return "", 0, &UnavailableError{StatusCode: status, Err: errors.New("token endpoint replied without an access token")}
 	}
-	return &CredentialsError{
-		Problem:    ClientCredentialsRejected,
-		StatusCode: status,
-		Code:       retrieveErr.ErrorCode,
-		Message:    retrieveErr.ErrorDescription,
+	return reply.AccessToken, reply.lifetime(), nil
+}
+
+// refusesClientCredentials reports whether the token endpoint refused the client credentials:
+// any 4xx but a throttle, or an OAuth error under a 2xx, which some servers send.
+func refusesClientCredentials(status int, body []byte, reply tokenReply) bool {
+	switch {
+	case status >= 200 && status <= 299:
+		return reply.Error != ""
+	case status >= 400 && status <= 499:
+		return status != http.StatusTooManyRequests && parseErrorReply(body).faultCode() != faultThrottled
+	default:
+		return false
 	}
 }
 

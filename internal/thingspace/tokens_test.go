@@ -330,3 +330,53 @@ func allOK(statuses []int) bool {
 	}
 	return true
 }
+
+// ThingSpace documents the Basic header as base64(clientId:clientSecret) of the raw values, not
+// the form-encoded values of RFC 6749: characters that form encoding changes must reach it as
+// they are.
+func TestClientCredentialsWithFormEncodingCharactersAreAccepted(t *testing.T) {
+	const (
+		clientID     = "client+id/3=%"
+		clientSecret = "s3cr+t/v=al%"
+	)
+	w := startWorld(t, simulator.Options{
+		Clients: map[string]string{clientID: clientSecret},
+		Users:   map[string]string{testUsername: testPassword},
+	})
+	w.sim.Seed(sampleCampaign(testAccount, testCampaignID, pendingStart()))
+	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
+	creds, err := thingspace.CredentialsFromSecret(credentialsSecret("uid-1", "1", map[string]string{
+		"clientId": clientID, "clientSecret": clientSecret, "username": testUsername, "password": testPassword,
+	}))
+	if err != nil {
+		t.Fatalf("CredentialsFromSecret: %v", err)
+	}
+
+	if _, err := client.GetCampaign(t.Context(), creds, testAccount, testCampaignID); err != nil {
+		t.Fatalf("GetCampaign: %v", err)
+	}
+	if statuses := w.statuses(simulator.KindToken); !slices.Equal(statuses, []int{http.StatusOK}) {
+		t.Errorf("token request statuses %v, want one 200", statuses)
+	}
+}
+
+func TestTokenRequestsAreCountedAsTheTokenOperation(t *testing.T) {
+	w := mintingWorld(t, nil)
+	w.sim.Seed(sampleCampaign(testAccount, testCampaignID, pendingStart()))
+	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
+	tokenRequests := map[string]string{"operation": "token", "code": "200"}
+	minted := map[string]string{"kind": "access_token", "result": "success"}
+	requestsBefore := counterValue(t, "fota_thingspace_requests_total", tokenRequests)
+	mintsBefore := counterValue(t, "fota_thingspace_token_mints_total", minted)
+
+	if _, err := client.GetCampaign(t.Context(), mintingCredentials(t, "uid-1", "1", testPassword), testAccount, testCampaignID); err != nil {
+		t.Fatalf("GetCampaign: %v", err)
+	}
+
+	if grown := counterValue(t, "fota_thingspace_requests_total", tokenRequests) - requestsBefore; grown != 1 {
+		t.Errorf("requests_total{token,200} grew by %v, want 1", grown)
+	}
+	if grown := counterValue(t, "fota_thingspace_token_mints_total", minted) - mintsBefore; grown != 1 {
+		t.Errorf("token_mints_total{access_token,success} grew by %v, want 1", grown)
+	}
+}
