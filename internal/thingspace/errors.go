@@ -66,7 +66,8 @@ const (
 
 // CredentialsError is a credential ThingSpace refused. Code and Message are ThingSpace's, with
 // every secret value removed. A rejected login or rejected client credentials is remembered for
-// the Secret's resourceVersion and not tried again until the Secret changes.
+// the Secret's credential values and not tried again until they change: an edit of the
+// Secret's labels or annotations does not count.
 type CredentialsError struct {
 	Problem    CredentialsProblem
 	StatusCode int
@@ -82,11 +83,11 @@ func (e *CredentialsError) Error() string {
 	case SessionTokenRejected:
 		what = "ThingSpace rejected the session token"
 	case ClientCredentialsRejected:
-		what = "ThingSpace rejected the client credentials (clientId, clientSecret); not retried until the Secret changes"
+		what = "ThingSpace rejected the client credentials (clientId, clientSecret); not retried until the credentials in the Secret change"
 	case LoginRejected:
-		what = "ThingSpace rejected the session login (username, password); not retried until the Secret changes, since repeated failed logins lock the account"
+		what = "ThingSpace rejected the session login (username, password); not retried until the credentials in the Secret change, since repeated failed logins lock the account"
 	case LoginLocked:
-		what = "ThingSpace locked the session login; ask Verizon support to unlock it, then update the Secret"
+		what = "ThingSpace locked the session login; ask Verizon support to unlock it, then change the password in the Secret or recreate the Secret"
 	default:
 		what = "ThingSpace rejected the credentials"
 	}

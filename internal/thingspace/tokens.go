@@ -2,6 +2,8 @@ package thingspace
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -32,8 +34,8 @@ const (
 	// sessionRefreshMargin logs in again this long before the idle limit.
 	sessionRefreshMargin = 2 * time.Minute
 
-	// maxRejectedVersions bounds how many rejected versions of one Secret are remembered.
-	maxRejectedVersions = 8
+	// maxRejectedValues bounds how many rejected sets of values of one Secret are remembered.
+	maxRejectedValues = 8
 )
 
 // tokenPair is the two tokens of a FOTA call.
@@ -48,8 +50,10 @@ type tokenEndpoints struct {
 }
 
 // tokenCache mints access and session tokens from a Secret's credentials and keeps them per
-// Secret version, so that the many campaigns sharing a Secret mint once, and a rejected login
-// is not repeated (five failed logins lock a ThingSpace account) until the Secret changes.
+// Secret and credential values, so that the many campaigns sharing a Secret mint once, and a
+// rejected login is not repeated (five failed logins lock a ThingSpace account) until the
+// values change. The Secret's resourceVersion plays no part: an edit of its labels or
+// annotations (a reloader, a GitOps tool) changes it and must neither mint again nor retry.
 type tokenCache struct {
 	endpoints  tokenEndpoints
 	httpClient *http.Client
@@ -57,31 +61,32 @@ type tokenCache struct {
 	clock      func() time.Time
 
 	mu       sync.Mutex
-	entries  map[secretVersion]*tokenEntry
+	entries  map[valuesKey]*tokenEntry
 	sequence uint64
 }
 
-type secretVersion struct {
-	uid             types.UID
-	resourceVersion string
+// valuesKey names the values tokens are minted from: the Secret and a SHA-256 fingerprint of
+// clientId, clientSecret, username and password. The fingerprint of a guessable password can
+// be guessed back, so it never leaves the cache: no log, error, event or metric shows it.
+type valuesKey struct {
+	uid         types.UID
+	fingerprint [sha256.Size]byte
 }
 
-// mintInputs are the values an entry's tokens were minted from. They normally follow from the
-// Secret version; comparing them keeps a caller that reuses a version with other values from
-// getting someone else's tokens.
-type mintInputs struct {
-	clientID, clientSecret, username, password string
+func valuesKeyOf(creds Credentials) valuesKey {
+	var encoded []byte
+	for _, value := range []string{creds.ClientID, creds.ClientSecret, creds.Username, creds.Password} {
+		// Each value's length goes first, so that ("ab", "c") and ("a", "bc") differ.
+		encoded = binary.BigEndian.AppendUint64(encoded, uint64(len(value)))
+		encoded = append(encoded, value...)
+	}
+	return valuesKey{uid: creds.SecretUID, fingerprint: sha256.Sum256(encoded)}
 }
 
-func mintInputsOf(creds Credentials) mintInputs {
-	return mintInputs{creds.ClientID, creds.ClientSecret, creds.Username, creds.Password}
-}
-
-// tokenEntry is the state of one Secret version. Its lock is held while minting, so concurrent
+// tokenEntry is the state of one set of values. Its lock is held while minting, so concurrent
 // callers wait for the first one's tokens instead of minting their own.
 type tokenEntry struct {
 	lock     chan struct{}
-	inputs   mintInputs
 	sequence uint64
 
 	accessToken      string
@@ -100,7 +105,7 @@ func newTokenCache(endpoints tokenEndpoints, httpClient *http.Client, timeout ti
 		httpClient: httpClient,
 		timeout:    timeout,
 		clock:      clock,
-		entries:    map[secretVersion]*tokenEntry{},
+		entries:    map[valuesKey]*tokenEntry{},
 	}
 }
 
@@ -159,46 +164,47 @@ func (c *tokenCache) invalidate(ctx context.Context, creds Credentials, used tok
 func (c *tokenCache) forget(uid types.UID) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for version := range c.entries {
-		if version.uid == uid {
-			delete(c.entries, version)
+	for key := range c.entries {
+		if key.uid == uid {
+			delete(c.entries, key)
 		}
 	}
 }
 
-// entryFor returns the entry of creds' Secret version, creating it when the version is new.
-// A new version drops the tokens of older ones; their remembered rejections stay, so that a
-// stale read of an old version cannot repeat a failed login.
+// entryFor returns the entry of creds' values, creating it when the values are new. New values
+// drop the tokens minted from the Secret's other values; their remembered rejections stay, so
+// that a stale read of old values cannot repeat a failed login.
 func (c *tokenCache) entryFor(creds Credentials) *tokenEntry {
+	key := valuesKeyOf(creds)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	version := secretVersion{uid: creds.SecretUID, resourceVersion: creds.ResourceVersion}
-	inputs := mintInputsOf(creds)
-	if entry, ok := c.entries[version]; ok && entry.inputs == inputs {
+	if entry, ok := c.entries[key]; ok {
 		return entry
 	}
-	c.dropOtherVersions(version)
+	c.dropOtherValues(key.uid)
 	c.sequence++
-	entry := &tokenEntry{lock: make(chan struct{}, 1), inputs: inputs, sequence: c.sequence}
-	c.entries[version] = entry
+	entry := &tokenEntry{lock: make(chan struct{}, 1), sequence: c.sequence}
+	c.entries[key] = entry
 	return entry
 }
 
-func (c *tokenCache) dropOtherVersions(keep secretVersion) {
-	var rejected []secretVersion
-	for version, entry := range c.entries {
+// dropOtherValues drops the entries of the Secret with uid, except the newest
+// maxRejectedValues-1 remembered rejections, which leaves room for one new entry.
+func (c *tokenCache) dropOtherValues(uid types.UID) {
+	var rejected []valuesKey
+	for key, entry := range c.entries {
 		switch {
-		case version.uid != keep.uid:
-		case version == keep || entry.rejected.Load() == nil:
-			delete(c.entries, version)
+		case key.uid != uid:
+		case entry.rejected.Load() == nil:
+			delete(c.entries, key)
 		default:
-			rejected = append(rejected, version)
+			rejected = append(rejected, key)
 		}
 	}
-	for len(rejected) > maxRejectedVersions-1 {
+	for len(rejected) > maxRejectedValues-1 {
 		oldest := 0
-		for i, version := range rejected {
-			if c.entries[version].sequence < c.entries[rejected[oldest]].sequence {
+		for i, key := range rejected {
+			if c.entries[key].sequence < c.entries[rejected[oldest]].sequence {
 				oldest = i
 			}
 		}
