@@ -19,8 +19,10 @@ import (
 )
 
 // Client is what the controller needs from ThingSpace: observe a campaign, then push its dates.
-// A ThingSpace failure is one of *APIError, *CredentialsError, *RateLimitedError or
-// *UnavailableError; when ctx ends, the error satisfies errors.Is(err, ctx.Err()).
+// A ThingSpace failure is one of *APIError, *CredentialsError, *RateLimitedError (ThingSpace's
+// 429) or *UnavailableError. A call that the operator's own per-account rate limit would hold
+// longer than MaxLimiterWait sends nothing and returns a *ThrottledError: requeue at its
+// RetryAfter. When ctx ends, the error satisfies errors.Is(err, ctx.Err()).
 type Client interface {
 	GetCampaign(ctx context.Context, creds Credentials, account, campaignID string) (*Campaign, error)
 	UpdateCampaignDates(ctx context.Context, creds Credentials, account, campaignID string, dates Dates) (*Campaign, error)

@@ -117,6 +117,20 @@ func (e *RateLimitedError) Error() string {
 	return fmt.Sprintf("ThingSpace rate limit reached: retry after %s", e.RetryAfter)
 }
 
+// ThrottledError is the operator's own per-account rate limit (Options.QPS and Options.Burst),
+// not ThingSpace's: the call would have waited longer than MaxLimiterWait, or past its
+// context's deadline, for the account's next turn. Nothing was sent; RetryAfter is when the
+// turn would have come, the instant to try again.
+type ThrottledError struct {
+	Account    string
+	RetryAfter time.Duration
+}
+
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("the operator's own rate limit for ThingSpace account %s is reached; nothing was sent, retry after %s",
+		e.Account, e.RetryAfter.Round(time.Millisecond))
+}
+
 // UnavailableError is everything worth retrying with backoff: a 5xx, a timeout, a connection
 // error, a reply that is not the JSON it should be, an oversized reply or an unexpected status.
 // StatusCode is 0 when no response arrived.
