@@ -154,14 +154,6 @@ func (e *UnavailableError) Error() string {
 
 func (e *UnavailableError) Unwrap() error { return e.Err }
 
-// IsRetriable reports whether err is worth retrying with backoff without any change by the user:
-// ThingSpace was unavailable or rate limited. Rejections (APIError, CredentialsError) are not.
-func IsRetriable(err error) bool {
-	var unavailable *UnavailableError
-	var rateLimited *RateLimitedError
-	return errors.As(err, &unavailable) || errors.As(err, &rateLimited)
-}
-
 var errBodyTooLarge = fmt.Errorf("reply body exceeds the %d byte limit", maxResponseBody)
 
 // classifyResponse turns a non-2xx reply of a FOTA call into one of the typed errors; a 2xx gives
