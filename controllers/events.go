@@ -2,9 +2,10 @@ package controllers
 
 import (
 	"fmt"
-	"unicode/utf8"
 
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/fota-operator/fota-operator/internal/text"
 )
 
 // Event reasons of their own; the others are the Synced reasons they report.
@@ -59,17 +60,5 @@ const maxEventNote = 1024
 // event records an event about obj. Notes carry schedules, field names and ThingSpace's error
 // codes and messages (from which the ThingSpace client removes every secret), never a credential.
 func (r *FotaCampaignReconciler) event(obj runtime.Object, eventType, reason, action, note string, args ...any) {
-	r.recorder.Eventf(obj, nil, eventType, reason, action, "%s", shortenNote(fmt.Sprintf(note, args...)))
-}
-
-// shortenNote cuts a note to what the API accepts, on a rune boundary.
-func shortenNote(note string) string {
-	if len(note) <= maxEventNote {
-		return note
-	}
-	cut := maxEventNote - len("...")
-	for cut > 0 && !utf8.RuneStart(note[cut]) {
-		cut--
-	}
-	return note[:cut] + "..."
+	r.recorder.Eventf(obj, nil, eventType, reason, action, "%s", text.Truncate(fmt.Sprintf(note, args...), maxEventNote))
 }

@@ -235,8 +235,14 @@ func (r *FotaCampaignReconciler) failed(ctx context.Context, fc *fotav1alpha1.Fo
 		apiErr      *thingspace.APIError
 		credErr     *thingspace.CredentialsError
 		rateLimited *thingspace.RateLimitedError
+		throttled   *thingspace.ThrottledError
 	)
 	switch {
+	case errors.As(err, &throttled):
+		// The account's own rate limit is busy: come back when it has a turn, and say nothing,
+		// since nothing about the campaign was learned.
+		log.V(1).Info("Waiting for the account's rate limit", "retryAfter", throttled.RetryAfter)
+		return &outcome{retryAt: now.Add(throttled.RetryAfter)}
 	case errors.As(err, &apiErr):
 		message := fmt.Sprintf("ThingSpace rejected %s: %s", actionDescriptions[action], codeAndMessage(apiErr))
 		log.Info("ThingSpace rejected the request", "statusCode", apiErr.StatusCode, "errorCode", apiErr.Code)

@@ -16,15 +16,18 @@ import (
 
 	"k8s.io/apimachinery/pkg/types"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
+
+	"github.com/fota-operator/fota-operator/internal/text"
 )
 
 // Client is everything the operator asks of ThingSpace. Every method takes the credentials of the
 // campaign's Secret and is rate limited per account.
 //
 // A ThingSpace failure is one of *APIError (a request ThingSpace understood and refused: do not send
-// it again unchanged), *CredentialsError, *RateLimitedError (ThingSpace's 429), *ThrottledError (the
-// operator's own per-account limit) or *UnavailableError (worth retrying with backoff); when ctx
-// ends, the error satisfies errors.Is(err, ctx.Err()).
+// it again unchanged), *CredentialsError, *RateLimitedError (ThingSpace's 429) or *UnavailableError
+// (worth retrying with backoff). A call that the operator's own per-account rate limit would hold
+// longer than MaxLimiterWait sends nothing and returns a *ThrottledError: requeue at its
+// RetryAfter. When ctx ends, the error satisfies errors.Is(err, ctx.Err()).
 //
 // The reads (GetCampaign, ListCampaigns, DeviceReport) have no effect and may be repeated freely.
 // The writes act on real devices; what repeating one does is said on each.
@@ -318,7 +321,7 @@ func (c *HTTPClient) callFOTA(ctx context.Context, creds Credentials, call fotaC
 		body, used, err = c.callWithTokens(ctx, creds, call)
 	}
 	if err != nil {
-		return nil, redactSecrets(err, append(creds.secretValues(), used.access, used.session))
+		return nil, sanitize(err, append(creds.secretValues(), used.access, used.session))
 	}
 	return body, nil
 }
@@ -434,9 +437,9 @@ func decodeCampaignOf(body []byte, account, campaignID string) (*Campaign, error
 	}
 	switch {
 	case campaign.ID != "" && campaign.ID != campaignID:
-		return nil, &UnavailableError{StatusCode: http.StatusOK, Err: fmt.Errorf("reply is about campaign %q, not %q", shorten(campaign.ID), campaignID)}
+		return nil, &UnavailableError{StatusCode: http.StatusOK, Err: fmt.Errorf("reply is about campaign %q, not %q", text.Truncate(campaign.ID, maxIDLength), campaignID)}
 	case campaign.AccountName != "" && campaign.AccountName != account:
-		return nil, &UnavailableError{StatusCode: http.StatusOK, Err: fmt.Errorf("reply is about account %q, not %q", shorten(campaign.AccountName), account)}
+		return nil, &UnavailableError{StatusCode: http.StatusOK, Err: fmt.Errorf("reply is about account %q, not %q", text.Truncate(campaign.AccountName, maxIDLength), account)}
 	}
 	return campaign, nil
 }
@@ -466,3 +469,6 @@ type SecretForgetter interface {
 }
 
 var _ SecretForgetter = (*HTTPClient)(nil)
+
+// maxIDLength bounds an id or account name quoted from a reply in an error.
+const maxIDLength = 64

@@ -176,7 +176,7 @@ func TestErrorsAreClassified(t *testing.T) {
 		campaignID string
 		check      func(t *testing.T, err error)
 	}{{
-		name:  "400 with errorCode and errorMessage is an APIError carrying both, not worth a retry",
+		name:  "400 with errorCode and errorMessage is an APIError carrying both",
 		fault: &simulator.Fault{Status: 400, Body: `{"errorCode":"INVALID_PARAMETER","errorMessage":"Invalid uuid"}`},
 		check: func(t *testing.T, err error) {
 			apiErr := errorAs[*thingspace.APIError](t, err)
@@ -186,9 +186,6 @@ func TestErrorsAreClassified(t *testing.T) {
 			}
 			if msg := err.Error(); msg != "ThingSpace rejected the request: INVALID_PARAMETER: Invalid uuid" {
 				t.Errorf("message %q", msg)
-			}
-			if thingspace.IsRetriable(err) {
-				t.Error("a 400 is retriable; want terminal")
 			}
 		},
 	}, {
@@ -235,9 +232,6 @@ func TestErrorsAreClassified(t *testing.T) {
 			if rateLimited.RetryAfter != 7*time.Second {
 				t.Errorf("RetryAfter %s, want 7s", rateLimited.RetryAfter)
 			}
-			if !thingspace.IsRetriable(err) {
-				t.Error("a 429 is not retriable")
-			}
 		},
 	}, {
 		name:  "429 with Retry-After as an HTTP date waits until then",
@@ -258,14 +252,11 @@ func TestErrorsAreClassified(t *testing.T) {
 			}
 		},
 	}, {
-		name:  "503 with the load balancer's HTML page is unavailable and retriable",
+		name:  "503 with the load balancer's HTML page is unavailable",
 		fault: &simulator.Fault{Status: 503},
 		check: func(t *testing.T, err error) {
 			if unavailable := errorAs[*thingspace.UnavailableError](t, err); unavailable.StatusCode != 503 {
 				t.Errorf("StatusCode %d, want 503", unavailable.StatusCode)
-			}
-			if !thingspace.IsRetriable(err) {
-				t.Error("a 503 is not retriable")
 			}
 		},
 	}, {
@@ -357,8 +348,8 @@ func TestConnectionRefusedIsUnavailable(t *testing.T) {
 
 	_, err := client.GetCampaign(t.Context(), staticCredentials, testAccount, testCampaignID)
 	unavailable := errorAs[*thingspace.UnavailableError](t, err)
-	if unavailable.StatusCode != 0 || !thingspace.IsRetriable(err) {
-		t.Errorf("got %+v, want a retriable error without a status", *unavailable)
+	if unavailable.StatusCode != 0 {
+		t.Errorf("got %+v, want an error without a status", *unavailable)
 	}
 }
 

@@ -18,9 +18,11 @@ const (
 	SecretKeyPassword     = "password"
 )
 
-// Credentials is what a credentials Secret holds. SecretUID and ResourceVersion identify the
-// values: the cache of minted tokens is keyed by them, so a changed Secret (a new
-// resourceVersion) starts afresh.
+// Credentials is what a credentials Secret holds. SecretUID names the Secret: minted tokens and
+// remembered rejections are kept per Secret and per credential values, so that new values start
+// afresh while an edit of the Secret's labels or annotations changes nothing. ResourceVersion
+// says which version of the Secret the values were read from, for the caller's own cache and
+// for display; it does not decide minting.
 //
 // The access token is either static (AccessToken) or minted with OAuth2 client credentials
 // (ClientID, ClientSecret); the session token is either static (SessionToken) or obtained by a

@@ -8,7 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/fota-operator/fota-operator/internal/text"
 )
 
 const (
@@ -23,7 +24,8 @@ const (
 	// maxRetryAfter caps what a server can ask for; the poll interval re-checks long before that.
 	maxRetryAfter = time.Hour
 
-	// maxMessageLength keeps ThingSpace's free-text messages readable in a status condition.
+	// maxMessageLength keeps ThingSpace's free-text codes and messages readable in a status
+	// condition: sanitize cuts each to this many bytes.
 	maxMessageLength = 1024
 )
 
@@ -64,7 +66,8 @@ const (
 
 // CredentialsError is a credential ThingSpace refused. Code and Message are ThingSpace's, with
 // every secret value removed. A rejected login or rejected client credentials is remembered for
-// the Secret's resourceVersion and not tried again until the Secret changes.
+// the Secret's credential values and not tried again until they change: an edit of the
+// Secret's labels or annotations does not count.
 type CredentialsError struct {
 	Problem    CredentialsProblem
 	StatusCode int
@@ -80,11 +83,11 @@ func (e *CredentialsError) Error() string {
 	case SessionTokenRejected:
 		what = "ThingSpace rejected the session token"
 	case ClientCredentialsRejected:
-		what = "ThingSpace rejected the client credentials (clientId, clientSecret); not retried until the Secret changes"
+		what = "ThingSpace rejected the client credentials (clientId, clientSecret); not retried until the credentials in the Secret change"
 	case LoginRejected:
-		what = "ThingSpace rejected the session login (username, password); not retried until the Secret changes, since repeated failed logins lock the account"
+		what = "ThingSpace rejected the session login (username, password); not retried until the credentials in the Secret change, since repeated failed logins lock the account"
 	case LoginLocked:
-		what = "ThingSpace locked the session login; ask Verizon support to unlock it, then update the Secret"
+		what = "ThingSpace locked the session login; ask Verizon support to unlock it, then change the password in the Secret or recreate the Secret"
 	default:
 		what = "ThingSpace rejected the credentials"
 	}
@@ -114,6 +117,20 @@ func (e *RateLimitedError) Error() string {
 	return fmt.Sprintf("ThingSpace rate limit reached: retry after %s", e.RetryAfter)
 }
 
+// ThrottledError is the operator's own per-account rate limit (Options.QPS and Options.Burst),
+// not ThingSpace's: the call would have waited longer than MaxLimiterWait, or past its
+// context's deadline, for the account's next turn. Nothing was sent; RetryAfter is when the
+// turn would have come, the instant to try again.
+type ThrottledError struct {
+	Account    string
+	RetryAfter time.Duration
+}
+
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("the operator's own rate limit for ThingSpace account %s is reached; nothing was sent, retry after %s",
+		e.Account, e.RetryAfter.Round(time.Millisecond))
+}
+
 // UnavailableError is everything worth retrying with backoff: a 5xx, a timeout, a connection
 // error, a reply that is not the JSON it should be, an oversized reply or an unexpected status.
 // StatusCode is 0 when no response arrived.
@@ -136,14 +153,6 @@ func (e *UnavailableError) Error() string {
 }
 
 func (e *UnavailableError) Unwrap() error { return e.Err }
-
-// IsRetriable reports whether err is worth retrying with backoff without any change by the user:
-// ThingSpace was unavailable or rate limited. Rejections (APIError, CredentialsError) are not.
-func IsRetriable(err error) bool {
-	var unavailable *UnavailableError
-	var rateLimited *RateLimitedError
-	return errors.As(err, &unavailable) || errors.As(err, &rateLimited)
-}
 
 var errBodyTooLarge = fmt.Errorf("reply body exceeds the %d byte limit", maxResponseBody)
 
@@ -212,9 +221,9 @@ func (r errorReply) faultCode() string {
 func (r errorReply) code() string {
 	switch {
 	case r.fault != nil:
-		return shorten(r.fault.Fault.Code)
+		return r.fault.Fault.Code
 	case r.fotaError != nil:
-		return shorten(r.fotaError.ErrorCode)
+		return r.fotaError.ErrorCode
 	default:
 		return ""
 	}
@@ -223,9 +232,9 @@ func (r errorReply) code() string {
 func (r errorReply) message() string {
 	switch {
 	case r.fault != nil:
-		return shorten(r.fault.Fault.Message)
+		return r.fault.Fault.Message
 	case r.fotaError != nil:
-		return shorten(r.fotaError.ErrorMessage)
+		return r.fotaError.ErrorMessage
 	default:
 		return ""
 	}
@@ -293,30 +302,19 @@ func clampRetryAfter(d time.Duration) time.Duration {
 	return min(max(d, minRetryAfter), maxRetryAfter)
 }
 
-// shorten keeps a ThingSpace-supplied string short enough for a status condition, cutting on a
-// rune boundary.
-func shorten(s string) string {
-	if len(s) <= maxMessageLength {
-		return s
-	}
-	cut := maxMessageLength
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "..."
-}
-
-// redactSecrets removes every secret value from the ThingSpace-supplied text of err, in case a
-// server echoes a token or a password back. It edits err in place: callers pass errors they
-// just built.
-func redactSecrets(err error, secrets []string) error {
-	redact := func(s string) string {
+// sanitize makes ThingSpace's text in err fit to show in a status, an event or a log: it removes
+// every secret value, in case a server echoes a token or a password back, and then cuts each
+// text to maxMessageLength. In that order: a secret cut first would no longer be found whole,
+// and its start would stay. It edits err in place: callers pass errors they just built, and
+// every error that leaves the package passes through here.
+func sanitize(err error, secrets []string) error {
+	clean := func(s string) string {
 		for _, secret := range secrets {
 			if secret != "" {
 				s = strings.ReplaceAll(s, secret, "[redacted]")
 			}
 		}
-		return s
+		return text.Truncate(s, maxMessageLength)
 	}
 	var (
 		apiErr      *APIError
@@ -325,12 +323,14 @@ func redactSecrets(err error, secrets []string) error {
 	)
 	switch {
 	case errors.As(err, &apiErr):
-		apiErr.Code, apiErr.Message = redact(apiErr.Code), redact(apiErr.Message)
+		apiErr.Code, apiErr.Message = clean(apiErr.Code), clean(apiErr.Message)
 	case errors.As(err, &credErr):
-		credErr.Code, credErr.Message = redact(credErr.Code), redact(credErr.Message)
+		credErr.Code, credErr.Message = clean(credErr.Code), clean(credErr.Message)
 	case errors.As(err, &unavailable) && unavailable.Err != nil:
-		if text := unavailable.Err.Error(); redact(text) != text {
-			unavailable.Err = errors.New(redact(text))
+		// Replacing Err only when its text changes keeps a wrapped context error visible to
+		// errors.Is: such texts are short and hold no secret.
+		if description := unavailable.Err.Error(); clean(description) != description {
+			unavailable.Err = errors.New(clean(description))
 		}
 	}
 	return err

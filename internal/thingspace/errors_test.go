@@ -2,6 +2,7 @@ package thingspace
 
 import (
 	"errors"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -153,15 +154,109 @@ func TestClassifyLogin(t *testing.T) {
 	}
 }
 
-func TestLongMessagesAreShortenedOnARuneBoundary(t *testing.T) {
+func TestClassifyTokenReply(t *testing.T) {
+	tests := map[string]struct {
+		reason       string
+		status       int
+		retryAfter   string
+		body         string
+		wantToken    string
+		wantLifetime time.Duration
+		wantErr      error
+	}{
+		"token": {
+			reason: "a 200 with a token lives as long as expires_in says",
+			status: 200, body: `{"access_token":"a1","token_type":"Bearer","expires_in":3000,"scope":"s"}`,
+			wantToken: "a1", wantLifetime: 3000 * time.Second,
+		},
+		"expires_in as a string": {
+			reason: "some servers send expires_in as a string holding the number",
+			status: 200, body: `{"access_token":"a1","expires_in":"1800"}`,
+			wantToken: "a1", wantLifetime: 1800 * time.Second,
+		},
+		"no expires_in": {
+			reason: "without expires_in the token lives ThingSpace's documented hour",
+			status: 200, body: `{"access_token":"a1"}`,
+			wantToken: "a1", wantLifetime: time.Hour,
+		},
+		"absurd expires_in": {
+			reason: "a huge expires_in is capped instead of overflowing into the past",
+			status: 200, body: `{"access_token":"a1","expires_in":99999999999999999}`,
+			wantToken: "a1", wantLifetime: math.MaxInt32 * time.Second,
+		},
+		"no token": {
+			reason: "a 200 without access_token is a broken reply, not a refusal",
+			status: 200, body: `{"token_type":"Bearer"}`,
+			wantErr: &UnavailableError{StatusCode: 200},
+		},
+		"garbage": {
+			reason: "a 200 that is no JSON is a broken reply, not a refusal",
+			status: 200, body: `<html>maintenance</html>`,
+			wantErr: &UnavailableError{StatusCode: 200},
+		},
+		"OAuth error": {
+			reason: "a 401 invalid_client refuses the client credentials, with the server's code and description",
+			status: 401, body: `{"error":"invalid_client","error_description":"client authentication failed"}`,
+			wantErr: &CredentialsError{Problem: ClientCredentialsRejected, StatusCode: 401, Code: "invalid_client", Message: "client authentication failed"},
+		},
+		"4xx without a body": {
+			reason: "any 4xx refuses the client credentials, even when the body says nothing",
+			status: 400, body: `<html>Bad Request</html>`,
+			wantErr: &CredentialsError{Problem: ClientCredentialsRejected, StatusCode: 400},
+		},
+		"OAuth error with 200": {
+			reason: "an OAuth error under a 200, which some servers send, still refuses the client credentials",
+			status: 200, body: `{"error":"invalid_client"}`,
+			wantErr: &CredentialsError{Problem: ClientCredentialsRejected, StatusCode: 200, Code: "invalid_client"},
+		},
+		"429": {
+			reason: "a 429 is a rate limit with its Retry-After, not a refusal to remember",
+			status: 429, retryAfter: "9", body: `{"error":"slow_down"}`,
+			wantErr: &RateLimitedError{RetryAfter: 9 * time.Second},
+		},
+		"throttling fault under a 4xx": {
+			reason: "the gateway's throttling fault is a rate limit whatever the 4xx status",
+			status: 400, body: `{"fault":{"code":"900800","message":"Message throttled out"}}`,
+			wantErr: &RateLimitedError{RetryAfter: defaultRetryAfter},
+		},
+		"5xx with an OAuth error": {
+			reason: "a 503 is ThingSpace failing to answer, even with an OAuth error body",
+			status: 503, body: `{"error":"temporarily_unavailable"}`,
+			wantErr: &UnavailableError{StatusCode: 503},
+		},
+		"redirect": {
+			reason:  "a redirect, which the client never follows, is unavailable",
+			status:  302,
+			wantErr: &UnavailableError{StatusCode: 302},
+		},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			header := http.Header{}
+			if tt.retryAfter != "" {
+				header.Set("Retry-After", tt.retryAfter)
+			}
+			token, lifetime, err := classifyTokenReply(tt.status, header, []byte(tt.body), now)
+			if token != tt.wantToken || lifetime != tt.wantLifetime {
+				t.Errorf("%s: got token %q living %s, want %q living %s", tt.reason, token, lifetime, tt.wantToken, tt.wantLifetime)
+			}
+			// An UnavailableError's Err only describes; its class and status are what count.
+			if diff := cmp.Diff(tt.wantErr, err, cmpopts.IgnoreFields(UnavailableError{}, "Err")); diff != "" {
+				t.Errorf("%s: error (-want +got):\n%s", tt.reason, diff)
+			}
+		})
+	}
+}
+
+func TestLongMessagesAreCutOnARuneBoundary(t *testing.T) {
 	message := strings.Repeat("é", maxMessageLength)
-	err := classifyResponse(400, http.Header{}, []byte(`{"errorCode":"X","errorMessage":"`+message+`"}`), now)
+	err := sanitize(classifyResponse(400, http.Header{}, []byte(`{"errorCode":"X","errorMessage":"`+message+`"}`), now), nil)
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) {
 		t.Fatalf("got %#v, want an APIError", err)
 	}
-	if len(apiErr.Message) > maxMessageLength+len("...") || !strings.HasSuffix(apiErr.Message, "é...") {
-		t.Errorf("message of %d bytes ends %q, want at most %d bytes ending in a whole rune and ...", len(apiErr.Message), apiErr.Message[len(apiErr.Message)-8:], maxMessageLength+3)
+	if len(apiErr.Message) > maxMessageLength || !strings.HasSuffix(apiErr.Message, "é...") {
+		t.Errorf("message of %d bytes ends %q, want at most %d bytes ending in a whole rune and ...", len(apiErr.Message), apiErr.Message[len(apiErr.Message)-8:], maxMessageLength)
 	}
 }
 
@@ -208,8 +303,9 @@ func FuzzClassifyResponse(f *testing.F) {
 		if rateLimited != nil && (rateLimited.RetryAfter < minRetryAfter || rateLimited.RetryAfter > maxRetryAfter) {
 			t.Fatalf("RetryAfter %s outside [%s, %s]", rateLimited.RetryAfter, minRetryAfter, maxRetryAfter)
 		}
-		if len(err.Error()) > 4*maxMessageLength {
-			t.Fatalf("message of %d bytes, want it bounded", len(err.Error()))
+		// What leaves the package has passed sanitize, which bounds ThingSpace's text.
+		if shown := sanitize(err, nil).Error(); len(shown) > 4*maxMessageLength {
+			t.Fatalf("message of %d bytes, want it bounded", len(shown))
 		}
 	})
 }

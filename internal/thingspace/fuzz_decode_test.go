@@ -11,7 +11,7 @@ import (
 )
 
 // maxDecodeErrorLength bounds the text of a decoding error, which ends up in a status condition:
-// an error code and a message of ThingSpace's, each shortened, plus the words around them.
+// an error code and a message of ThingSpace's, each cut by sanitize, plus the words around them.
 const maxDecodeErrorLength = 2*maxMessageLength + 256
 
 // FuzzDecodeCampaign feeds the decoder of GET and PUT replies arbitrary bodies. Whatever
@@ -81,7 +81,8 @@ func checkDecodeError(t *testing.T, body []byte, err error) {
 	default:
 		t.Fatalf("body %q: error %T %v, want *UnavailableError or *APIError", body, err, err)
 	}
-	if length := len(err.Error()); length > maxDecodeErrorLength {
+	// What leaves the package has passed sanitize, which bounds ThingSpace's text.
+	if length := len(sanitize(err, nil).Error()); length > maxDecodeErrorLength {
 		t.Fatalf("body of %d bytes: error message of %d bytes, want at most %d", len(body), length, maxDecodeErrorLength)
 	}
 }

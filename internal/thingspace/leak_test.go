@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net"
 	"strings"
@@ -70,6 +72,13 @@ var errorPaths = []errorPath{
 		return creds
 	}},
 	{name: "minted: token endpoint unavailable", creds: minted(testPassword), faults: []simulator.Fault{{Kind: simulator.KindToken, Status: 503}}},
+	{name: "minted: token endpoint unavailable, echoing the client secret", creds: minted(testPassword), faults: []simulator.Fault{{Kind: simulator.KindToken, Status: 503,
+		Body: `{"error":"temporarily_unavailable","error_description":"` + testClientSecret + `"}`}}},
+	{name: "minted: token endpoint OAuth error under 200, echoing the client secret", creds: minted(testPassword), faults: []simulator.Fault{{Kind: simulator.KindToken, Status: 200,
+		Body: `{"error":"invalid_client","error_description":"secret ` + testClientSecret + ` unknown"}`}}},
+	{name: "minted: token endpoint throttled", creds: minted(testPassword), faults: []simulator.Fault{{Kind: simulator.KindToken, Status: 429, RetryAfter: "3"}}},
+	{name: "minted: token endpoint timeout", creds: minted(testPassword), timeout: 200 * time.Millisecond, faults: []simulator.Fault{{Kind: simulator.KindToken, Latency: time.Minute}}},
+	{name: "minted: token endpoint dropped connection", creds: minted(testPassword), faults: []simulator.Fault{{Kind: simulator.KindToken, DropConnection: true}}},
 	{name: "minted: token endpoint garbage", creds: minted(testPassword), faults: []simulator.Fault{{Kind: simulator.KindToken, Status: 200, Body: "<html>" + testClientSecret}}},
 	{name: "minted: login rejected", creds: minted(wrongPassword)},
 	{name: "minted: login rejected, echoed", creds: minted(wrongPassword), faults: []simulator.Fault{{Kind: simulator.KindLogin, Status: 401,
@@ -157,7 +166,13 @@ func testSecrets() []string {
 	return []string{
 		staticAccessToken, staticSessionToken, expiredSessionToken,
 		testClientSecret, wrongClientSecret, testPassword, wrongPassword,
+		// The token request's Basic header carries the client secret in base64.
+		basicCredentials(testClientID, testClientSecret), basicCredentials(testClientID, wrongClientSecret),
 	}
+}
+
+func basicCredentials(clientID, clientSecret string) string {
+	return base64.StdEncoding.EncodeToString([]byte(clientID + ":" + clientSecret))
 }
 
 // mintedTokens returns every token the simulator saw, which includes what it minted.
@@ -204,4 +219,95 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// ThingSpace's codes and messages are cut to a limit for the status. A secret that a reply
+// echoes across that limit must be removed whole before the cut: cut first, it would no longer
+// be found, and its first characters would stay in the message.
+func TestASecretEchoedAcrossTheMessageLimitLeavesNoPrefix(t *testing.T) {
+	const filler = "x"
+	// acrossTheLimit places secret so that the limit falls in its middle.
+	acrossTheLimit := func(secret string) string {
+		return strings.Repeat(filler, thingspace.MaxMessageLength-len(secret)/2) + secret + " and the rest of the reply"
+	}
+	wrongClient := func(t *testing.T) thingspace.Credentials {
+		creds := mintingCredentials(t, "uid-1", "1", testPassword)
+		creds.ClientSecret = wrongClientSecret
+		return creds
+	}
+	tests := map[string]struct {
+		reason string
+		creds  func(t *testing.T) thingspace.Credentials
+		secret string
+		fault  simulator.Fault
+	}{
+		"FOTA error message": {
+			reason: "a 400's errorMessage echoes the access token",
+			creds:  static, secret: staticAccessToken,
+			fault: simulator.Fault{Status: 400, Body: jsonText(t, map[string]any{
+				"errorCode": "INVALID_PARAMETER", "errorMessage": acrossTheLimit(staticAccessToken)})},
+		},
+		"FOTA error code": {
+			reason: "a 400's errorCode echoes the session token",
+			creds:  static, secret: staticSessionToken,
+			fault: simulator.Fault{Status: 400, Body: jsonText(t, map[string]any{
+				"errorCode": acrossTheLimit(staticSessionToken), "errorMessage": "bad"})},
+		},
+		"gateway fault": {
+			reason: "a 401 gateway fault's message echoes the session token",
+			creds:  static, secret: staticSessionToken,
+			fault: simulator.Fault{Status: 401, Body: jsonText(t, map[string]any{
+				"fault": map[string]any{"code": "900901", "message": acrossTheLimit(staticSessionToken)}})},
+		},
+		"server error": {
+			reason: "a 503's error body echoes the access token",
+			creds:  static, secret: staticAccessToken,
+			fault: simulator.Fault{Status: 503, Body: jsonText(t, map[string]any{
+				"errorCode": "INTERNAL", "errorMessage": acrossTheLimit(staticAccessToken)})},
+		},
+		"login reply": {
+			reason: "a refused login's errorMessage echoes the password",
+			creds:  minted(wrongPassword), secret: wrongPassword,
+			fault: simulator.Fault{Kind: simulator.KindLogin, Status: 401, Body: jsonText(t, map[string]any{
+				"errorCode": "UnifiedWebService.Login.InvalidCredentials", "errorMessage": acrossTheLimit(wrongPassword)})},
+		},
+		"token reply": {
+			reason: "a refused token request's error_description echoes the client secret",
+			creds:  wrongClient, secret: wrongClientSecret,
+			fault: simulator.Fault{Kind: simulator.KindToken, Status: 401, Body: jsonText(t, map[string]any{
+				"error": "invalid_client", "error_description": acrossTheLimit(wrongClientSecret)})},
+		},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			w := mintingWorld(t, nil)
+			w.sim.Seed(sampleCampaign(testAccount, testCampaignID, pendingStart()))
+			w.sim.InjectFault(tt.fault)
+			client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
+
+			_, err := client.UpdateCampaignDates(t.Context(), tt.creds(t), testAccount, testCampaignID,
+				thingspace.Dates{StartDate: "2026-12-01", EndDate: "2026-12-07"})
+			if err == nil {
+				t.Fatalf("%s: got no error, want one", tt.reason)
+			}
+
+			shown := err.Error()
+			if !strings.Contains(shown, strings.Repeat(filler, 64)) {
+				t.Fatalf("%s: error %q does not carry ThingSpace's text; the check below would see nothing", tt.reason, shown)
+			}
+			if at := strings.Index(shown, filler+tt.secret[:4]); at >= 0 {
+				t.Errorf("%s: error shows the start of the secret %q where the reply echoed it: ...%s",
+					tt.reason, tt.secret, shown[at-16:])
+			}
+		})
+	}
+}
+
+func jsonText(t *testing.T, value any) string {
+	t.Helper()
+	encoded, err := json.Marshal(value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(encoded)
 }

@@ -64,7 +64,7 @@ func registerMetrics() {
 
 type operationKey struct{}
 
-// withOperation labels the requests made with ctx, including those the oauth2 package sends.
+// withOperation labels the requests made with ctx.
 func withOperation(ctx context.Context, operation string) context.Context {
 	return context.WithValue(ctx, operationKey{}, operation)
 }

@@ -8,6 +8,11 @@ import (
 	"golang.org/x/time/rate"
 )
 
+// MaxLimiterWait is the longest a call waits for its account's rate limit. Waiting longer would
+// hold a worker that campaigns of other accounts need: such a call sends nothing and returns a
+// *ThrottledError, so that the caller requeues the campaign at the instant it names.
+const MaxLimiterWait = time.Second
+
 // accountLimiters holds one token bucket per ThingSpace account, shared by every campaign of
 // that account, so that many campaigns cannot together flood one account.
 type accountLimiters struct {
@@ -33,16 +38,37 @@ func (a *accountLimiters) forAccount(account string) *rate.Limiter {
 	return limiter
 }
 
-// wait blocks until account may send a FOTA call. When ctx ends first it returns ctx's error;
-// when ctx's deadline is too close to wait, it returns a *RateLimitedError so the caller
-// requeues instead of failing.
+// wait takes account's next turn to send a FOTA call, waiting for it when it comes within
+// MaxLimiterWait and before ctx's deadline. Otherwise it gives the turn back, so that later
+// callers are not pushed further out, and returns a *ThrottledError naming when the turn would
+// have come. When ctx ends first, it returns ctx's error.
 func (a *accountLimiters) wait(ctx context.Context, account string) error {
-	err := a.forAccount(account).Wait(ctx)
-	if err == nil {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	now := time.Now()
+	reservation := a.forAccount(account).ReserveN(now, 1)
+	delay := reservation.DelayFrom(now)
+	if delay == 0 {
 		return nil
 	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return ctxErr
+	if delay > MaxLimiterWait || endsBefore(ctx, now.Add(delay)) {
+		reservation.CancelAt(now)
+		return &ThrottledError{Account: account, RetryAfter: delay}
 	}
-	return &RateLimitedError{RetryAfter: max(time.Duration(float64(time.Second)/a.qps), minRetryAfter)}
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		reservation.Cancel()
+		return ctx.Err()
+	}
+}
+
+// endsBefore reports whether ctx has a deadline before t.
+func endsBefore(ctx context.Context, t time.Time) bool {
+	deadline, ok := ctx.Deadline()
+	return ok && deadline.Before(t)
 }

@@ -2,6 +2,7 @@ package thingspace_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -31,7 +32,7 @@ func TestFOTACallsAreRateLimitedPerAccount(t *testing.T) {
 	for _, account := range accounts {
 		for i := range campaigns {
 			wg.Go(func() {
-				if _, err := client.GetCampaign(t.Context(), staticCredentials, account, fmt.Sprintf("campaign-%d", i)); err != nil {
+				if err := getUntilServed(t.Context(), client, account, fmt.Sprintf("campaign-%d", i)); err != nil {
 					t.Errorf("GetCampaign: %v", err)
 				}
 			})
@@ -47,10 +48,67 @@ func TestFOTACallsAreRateLimitedPerAccount(t *testing.T) {
 	}
 }
 
-func TestRateLimitWaitLongerThanTheDeadlineIsRateLimited(t *testing.T) {
+// getUntilServed reads a campaign as the controller does: a throttled call is made again at
+// the instant the ThrottledError names.
+func getUntilServed(ctx context.Context, client *thingspace.HTTPClient, account, campaignID string) error {
+	for {
+		_, err := client.GetCampaign(ctx, staticCredentials, account, campaignID)
+		var throttled *thingspace.ThrottledError
+		if !errors.As(err, &throttled) {
+			return err
+		}
+		select {
+		case <-time.After(throttled.RetryAfter):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// A worker must not wait on one account's rate limit for long: other accounts' campaigns need it.
+// A call that would wait more than MaxLimiterWait sends nothing and says at once when its turn
+// would come; shorter waits are taken.
+func TestACallThatWouldWaitMoreThanMaxLimiterWaitIsThrottled(t *testing.T) {
 	w := staticWorld(t)
 	w.sim.Seed(sampleCampaign(testAccount, testCampaignID, pendingStart()))
-	client := newClient(t, thingspace.Options{BaseURL: w.baseURL, QPS: 0.5, Burst: 1})
+	client := newClient(t, thingspace.Options{BaseURL: w.baseURL, QPS: 1, Burst: 1})
+	get := func() error {
+		_, err := client.GetCampaign(t.Context(), staticCredentials, testAccount, testCampaignID)
+		return err
+	}
+	if err := get(); err != nil {
+		t.Fatalf("first GetCampaign, within the burst: %v", err)
+	}
+
+	// Two callers at once: the first in line waits under a second, the second would wait two.
+	results := make(chan error, 2)
+	for range 2 {
+		go func() { results <- get() }()
+	}
+	throttled := errorAs[*thingspace.ThrottledError](t, <-results)
+	if throttled.Account != testAccount {
+		t.Errorf("Account %q, want %q", throttled.Account, testAccount)
+	}
+	if throttled.RetryAfter <= thingspace.MaxLimiterWait || throttled.RetryAfter > 2*time.Second {
+		t.Errorf("RetryAfter %s, want the limiter's next turn, between %s and 2s", throttled.RetryAfter, thingspace.MaxLimiterWait)
+	}
+	if err := <-results; err != nil {
+		t.Errorf("the caller that waited its turn: %v", err)
+	}
+
+	if err := get(); err != nil {
+		t.Errorf("a caller after the wait: %v", err)
+	}
+	if n := w.sim.Count(http.MethodGet, simulator.KindGet); n != 3 {
+		t.Errorf("%d GETs reached ThingSpace, want 3: every call but the throttled one", n)
+	}
+}
+
+func TestRateLimitWaitLongerThanTheDeadlineIsThrottled(t *testing.T) {
+	w := staticWorld(t)
+	w.sim.Seed(sampleCampaign(testAccount, testCampaignID, pendingStart()))
+	// The second call waits half a second: within MaxLimiterWait, beyond the deadline.
+	client := newClient(t, thingspace.Options{BaseURL: w.baseURL, QPS: 2, Burst: 1})
 	if _, err := client.GetCampaign(t.Context(), staticCredentials, testAccount, testCampaignID); err != nil {
 		t.Fatalf("first GetCampaign: %v", err)
 	}
@@ -59,8 +117,8 @@ func TestRateLimitWaitLongerThanTheDeadlineIsRateLimited(t *testing.T) {
 	defer cancel()
 	_, err := client.GetCampaign(ctx, staticCredentials, testAccount, testCampaignID)
 
-	if rateLimited := errorAs[*thingspace.RateLimitedError](t, err); rateLimited.RetryAfter <= 0 {
-		t.Errorf("RetryAfter %s, want a positive wait", rateLimited.RetryAfter)
+	if throttled := errorAs[*thingspace.ThrottledError](t, err); throttled.RetryAfter <= 0 || throttled.RetryAfter > thingspace.MaxLimiterWait {
+		t.Errorf("RetryAfter %s, want the limiter's next turn, within half a second", throttled.RetryAfter)
 	}
 	if n := w.sim.Count(http.MethodGet, simulator.KindGet); n != 1 {
 		t.Errorf("%d GETs reached ThingSpace, want only the first", n)

@@ -2,17 +2,19 @@ package thingspace
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/oauth2"
-	"golang.org/x/oauth2/clientcredentials"
 	"k8s.io/apimachinery/pkg/types"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 )
@@ -21,6 +23,8 @@ const (
 	// defaultAccessTokenLifetime applies when the token endpoint does not say; ThingSpace
 	// documents one hour.
 	defaultAccessTokenLifetime = time.Hour
+	// maxAccessTokenSeconds caps expires_in, so that an absurd value cannot overflow a Duration.
+	maxAccessTokenSeconds = math.MaxInt32
 	// accessTokenRefreshMargin renews an access token this long before it expires, so that no
 	// call goes out with a token about to die.
 	accessTokenRefreshMargin = time.Minute
@@ -30,8 +34,8 @@ const (
 	// sessionRefreshMargin logs in again this long before the idle limit.
 	sessionRefreshMargin = 2 * time.Minute
 
-	// maxRejectedVersions bounds how many rejected versions of one Secret are remembered.
-	maxRejectedVersions = 8
+	// maxRejectedValues bounds how many rejected sets of values of one Secret are remembered.
+	maxRejectedValues = 8
 )
 
 // tokenPair is the two tokens of a FOTA call.
@@ -46,8 +50,10 @@ type tokenEndpoints struct {
 }
 
 // tokenCache mints access and session tokens from a Secret's credentials and keeps them per
-// Secret version, so that the many campaigns sharing a Secret mint once, and a rejected login
-// is not repeated (five failed logins lock a ThingSpace account) until the Secret changes.
+// Secret and credential values, so that the many campaigns sharing a Secret mint once, and a
+// rejected login is not repeated (five failed logins lock a ThingSpace account) until the
+// values change. The Secret's resourceVersion plays no part: an edit of its labels or
+// annotations (a reloader, a GitOps tool) changes it and must neither mint again nor retry.
 type tokenCache struct {
 	endpoints  tokenEndpoints
 	httpClient *http.Client
@@ -55,31 +61,32 @@ type tokenCache struct {
 	clock      func() time.Time
 
 	mu       sync.Mutex
-	entries  map[secretVersion]*tokenEntry
+	entries  map[valuesKey]*tokenEntry
 	sequence uint64
 }
 
-type secretVersion struct {
-	uid             types.UID
-	resourceVersion string
+// valuesKey names the values tokens are minted from: the Secret and a SHA-256 fingerprint of
+// clientId, clientSecret, username and password. The fingerprint of a guessable password can
+// be guessed back, so it never leaves the cache: no log, error, event or metric shows it.
+type valuesKey struct {
+	uid         types.UID
+	fingerprint [sha256.Size]byte
 }
 
-// mintInputs are the values an entry's tokens were minted from. They normally follow from the
-// Secret version; comparing them keeps a caller that reuses a version with other values from
-// getting someone else's tokens.
-type mintInputs struct {
-	clientID, clientSecret, username, password string
+func valuesKeyOf(creds Credentials) valuesKey {
+	var encoded []byte
+	for _, value := range []string{creds.ClientID, creds.ClientSecret, creds.Username, creds.Password} {
+		// Each value's length goes first, so that ("ab", "c") and ("a", "bc") differ.
+		encoded = binary.BigEndian.AppendUint64(encoded, uint64(len(value)))
+		encoded = append(encoded, value...)
+	}
+	return valuesKey{uid: creds.SecretUID, fingerprint: sha256.Sum256(encoded)}
 }
 
-func mintInputsOf(creds Credentials) mintInputs {
-	return mintInputs{creds.ClientID, creds.ClientSecret, creds.Username, creds.Password}
-}
-
-// tokenEntry is the state of one Secret version. Its lock is held while minting, so concurrent
+// tokenEntry is the state of one set of values. Its lock is held while minting, so concurrent
 // callers wait for the first one's tokens instead of minting their own.
 type tokenEntry struct {
 	lock     chan struct{}
-	inputs   mintInputs
 	sequence uint64
 
 	accessToken      string
@@ -98,7 +105,7 @@ func newTokenCache(endpoints tokenEndpoints, httpClient *http.Client, timeout ti
 		httpClient: httpClient,
 		timeout:    timeout,
 		clock:      clock,
-		entries:    map[secretVersion]*tokenEntry{},
+		entries:    map[valuesKey]*tokenEntry{},
 	}
 }
 
@@ -157,46 +164,47 @@ func (c *tokenCache) invalidate(ctx context.Context, creds Credentials, used tok
 func (c *tokenCache) forget(uid types.UID) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for version := range c.entries {
-		if version.uid == uid {
-			delete(c.entries, version)
+	for key := range c.entries {
+		if key.uid == uid {
+			delete(c.entries, key)
 		}
 	}
 }
 
-// entryFor returns the entry of creds' Secret version, creating it when the version is new.
-// A new version drops the tokens of older ones; their remembered rejections stay, so that a
-// stale read of an old version cannot repeat a failed login.
+// entryFor returns the entry of creds' values, creating it when the values are new. New values
+// drop the tokens minted from the Secret's other values; their remembered rejections stay, so
+// that a stale read of old values cannot repeat a failed login.
 func (c *tokenCache) entryFor(creds Credentials) *tokenEntry {
+	key := valuesKeyOf(creds)
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	version := secretVersion{uid: creds.SecretUID, resourceVersion: creds.ResourceVersion}
-	inputs := mintInputsOf(creds)
-	if entry, ok := c.entries[version]; ok && entry.inputs == inputs {
+	if entry, ok := c.entries[key]; ok {
 		return entry
 	}
-	c.dropOtherVersions(version)
+	c.dropOtherValues(key.uid)
 	c.sequence++
-	entry := &tokenEntry{lock: make(chan struct{}, 1), inputs: inputs, sequence: c.sequence}
-	c.entries[version] = entry
+	entry := &tokenEntry{lock: make(chan struct{}, 1), sequence: c.sequence}
+	c.entries[key] = entry
 	return entry
 }
 
-func (c *tokenCache) dropOtherVersions(keep secretVersion) {
-	var rejected []secretVersion
-	for version, entry := range c.entries {
+// dropOtherValues drops the entries of the Secret with uid, except the newest
+// maxRejectedValues-1 remembered rejections, which leaves room for one new entry.
+func (c *tokenCache) dropOtherValues(uid types.UID) {
+	var rejected []valuesKey
+	for key, entry := range c.entries {
 		switch {
-		case version.uid != keep.uid:
-		case version == keep || entry.rejected.Load() == nil:
-			delete(c.entries, version)
+		case key.uid != uid:
+		case entry.rejected.Load() == nil:
+			delete(c.entries, key)
 		default:
-			rejected = append(rejected, version)
+			rejected = append(rejected, key)
 		}
 	}
-	for len(rejected) > maxRejectedVersions-1 {
+	for len(rejected) > maxRejectedValues-1 {
 		oldest := 0
-		for i, version := range rejected {
-			if c.entries[version].sequence < c.entries[rejected[oldest]].sequence {
+		for i, key := range rejected {
+			if c.entries[key].sequence < c.entries[rejected[oldest]].sequence {
 				oldest = i
 			}
 		}
@@ -223,7 +231,7 @@ func (c *tokenCache) ensureAccessToken(ctx context.Context, creds Credentials, e
 	logf.FromContext(ctx).V(1).Info("Minting a ThingSpace access token", "secretUID", creds.SecretUID)
 	token, lifetime, err := c.mintAccessToken(ctx, creds)
 	if err != nil {
-		return c.recordFailure(entry, tokenKindAccess, redactSecrets(err, creds.secretValues()))
+		return c.recordFailure(entry, tokenKindAccess, sanitize(err, creds.secretValues()))
 	}
 	tokenMintsTotal.WithLabelValues(tokenKindAccess, mintSucceeded).Inc()
 	entry.accessToken = token
@@ -244,7 +252,7 @@ func (c *tokenCache) ensureSessionToken(ctx context.Context, creds Credentials, 
 			// failed login, just an access token to mint again.
 			entry.accessToken = ""
 		}
-		return c.recordFailure(entry, tokenKindSession, redactSecrets(err, append(creds.secretValues(), accessToken)))
+		return c.recordFailure(entry, tokenKindSession, sanitize(err, append(creds.secretValues(), accessToken)))
 	}
 	tokenMintsTotal.WithLabelValues(tokenKindSession, mintSucceeded).Inc()
 	entry.sessionToken = token
@@ -268,58 +276,88 @@ func (c *tokenCache) recordFailure(entry *tokenEntry, kind string, err error) er
 }
 
 // mintAccessToken asks the OAuth2 token endpoint for an access token with the client
-// credentials grant and Basic authentication, and says how long the token lives.
+// credentials grant, and says how long the token lives.
 func (c *tokenCache) mintAccessToken(ctx context.Context, creds Credentials) (string, time.Duration, error) {
-	config := clientcredentials.Config{
-		ClientID:     creds.ClientID,
-		ClientSecret: creds.ClientSecret,
-		TokenURL:     c.endpoints.tokenURL,
-		AuthStyle:    oauth2.AuthStyleInHeader,
-	}
-	ctx, cancel := context.WithTimeout(withOperation(ctx, operationToken), c.timeout)
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	token, err := config.Token(context.WithValue(ctx, oauth2.HTTPClient, c.httpClient))
+	req, err := newTokenRequest(ctx, c.endpoints.tokenURL, creds)
 	if err != nil {
-		return "", 0, classifyTokenError(err, c.clock())
+		return "", 0, err
 	}
-	return token.AccessToken, tokenLifetime(token), nil
+	status, header, body, err := sendLimited(c.httpClient, req)
+	if err != nil {
+		return "", 0, err
+	}
+	return classifyTokenReply(status, header, body, c.clock())
 }
 
-func tokenLifetime(token *oauth2.Token) time.Duration {
-	switch {
-	case token.ExpiresIn > 0:
-		return time.Duration(token.ExpiresIn) * time.Second
-	case !token.Expiry.IsZero():
-		// The oauth2 package computed Expiry from the real clock.
-		return max(time.Until(token.Expiry), 0)
-	default:
+// newTokenRequest builds the client credentials grant. The Basic header carries
+// base64(clientId:clientSecret) of the raw values, as ThingSpace documents; RFC 6749 would
+// form-encode both first, which changes a secret holding +, /, = or % into one ThingSpace
+// refuses.
+func newTokenRequest(ctx context.Context, tokenURL string, creds Credentials) (*http.Request, error) {
+	form := url.Values{"grant_type": {"client_credentials"}}.Encode()
+	req, err := http.NewRequestWithContext(withOperation(ctx, operationToken), http.MethodPost, tokenURL, strings.NewReader(form))
+	if err != nil {
+		return nil, fmt.Errorf("thingspace: building the %s request: %w", operationToken, err)
+	}
+	req.SetBasicAuth(creds.ClientID, creds.ClientSecret)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	return req, nil
+}
+
+// tokenReply is the token endpoint's answer: an access token, or an OAuth error (RFC 6749,
+// section 5.2). expires_in is a number, or a string holding one from some servers.
+type tokenReply struct {
+	AccessToken      string      `json:"access_token"`
+	ExpiresIn        json.Number `json:"expires_in"`
+	Error            string      `json:"error"`
+	ErrorDescription string      `json:"error_description"`
+}
+
+// lifetime is expires_in, or ThingSpace's documented hour when the reply does not say.
+func (r tokenReply) lifetime() time.Duration {
+	seconds, err := r.ExpiresIn.Int64()
+	if err != nil || seconds <= 0 {
 		return defaultAccessTokenLifetime
 	}
+	return time.Duration(min(seconds, maxAccessTokenSeconds)) * time.Second
 }
 
-// classifyTokenError turns the oauth2 package's error into a typed one, without its text: the
-// oauth2 error quotes the whole reply body.
-func classifyTokenError(err error, now time.Time) error {
-	var retrieveErr *oauth2.RetrieveError
-	if !errors.As(err, &retrieveErr) {
-		return &UnavailableError{Err: fmt.Errorf("minting an access token: %w", err)}
-	}
-	status, header := 0, http.Header{}
-	if retrieveErr.Response != nil {
-		status, header = retrieveErr.Response.StatusCode, retrieveErr.Response.Header
-	}
-	isClientError := status >= 400 && status <= 499 && status != http.StatusTooManyRequests
-	if !isClientError && retrieveErr.ErrorCode == "" {
-		if classified := classifyResponse(status, header, retrieveErr.Body, now); classified != nil {
-			return classified
+// classifyTokenReply reads the token endpoint's answer: the access token and its lifetime, or
+// a typed error. A refusal of the client credentials is remembered, so it must be one: a
+// throttle, a 5xx or an unexpected status is ThingSpace failing to answer, whatever the body
+// says, and a 2xx without a token is a broken reply.
+func classifyTokenReply(status int, header http.Header, body []byte, now time.Time) (string, time.Duration, error) {
+	var reply tokenReply
+	parseErr := json.Unmarshal(body, &reply)
+	switch {
+	case refusesClientCredentials(status, body, reply):
+		return "", 0, &CredentialsError{
+			Problem:    ClientCredentialsRejected,
+			StatusCode: status,
+			Code:       reply.Error,
+			Message:    reply.ErrorDescription,
 		}
-		return &UnavailableError{StatusCode: status, Err: errors.New("token endpoint replied without an access token")}
+	case status < 200 || status > 299:
+		return "", 0, classifyResponse(status, header, body, now)
+	case parseErr != nil || reply.AccessToken == "":
+		return "", 0, &UnavailableError{StatusCode: status, Err: errors.New("token endpoint replied without an access token")}
 	}
-	return &CredentialsError{
-		Problem:    ClientCredentialsRejected,
-		StatusCode: status,
-		Code:       shorten(retrieveErr.ErrorCode),
-		Message:    shorten(retrieveErr.ErrorDescription),
+	return reply.AccessToken, reply.lifetime(), nil
+}
+
+// refusesClientCredentials reports whether the token endpoint refused the client credentials:
+// any 4xx but a throttle, or an OAuth error under a 2xx, which some servers send.
+func refusesClientCredentials(status int, body []byte, reply tokenReply) bool {
+	switch {
+	case status >= 200 && status <= 299:
+		return reply.Error != ""
+	case status >= 400 && status <= 499:
+		return status != http.StatusTooManyRequests && parseErrorReply(body).faultCode() != faultThrottled
+	default:
+		return false
 	}
 }
 

@@ -140,11 +140,11 @@ func TestTokensAreRefreshedBeforeTheyExpire(t *testing.T) {
 	})
 }
 
-func TestRejectedLoginIsNotRetriedUntilTheSecretChanges(t *testing.T) {
+func TestRejectedLoginIsNotRetriedUntilThePasswordChanges(t *testing.T) {
 	w := mintingWorld(t, nil)
 	w.sim.Seed(sampleCampaign(testAccount, testCampaignID, pendingStart()))
 	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
-	wrong := mintingCredentials(t, "uid-1", "1", "wrong-password-4cN9")
+	wrong := mintingCredentials(t, "uid-1", "1", wrongPassword)
 
 	for attempt := range 4 {
 		_, err := client.GetCampaign(t.Context(), wrong, testAccount, testCampaignID)
@@ -153,7 +153,7 @@ func TestRejectedLoginIsNotRetriedUntilTheSecretChanges(t *testing.T) {
 		}
 	}
 	if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 1 {
-		t.Errorf("%d logins with the same Secret version, want 1", n)
+		t.Errorf("%d logins with the same password, want 1", n)
 	}
 	if n := w.sim.Count(http.MethodGet, simulator.KindGet); n != 0 {
 		t.Errorf("%d GETs without a session, want 0", n)
@@ -161,17 +161,17 @@ func TestRejectedLoginIsNotRetriedUntilTheSecretChanges(t *testing.T) {
 
 	fixed := mintingCredentials(t, "uid-1", "2", testPassword)
 	if _, err := client.GetCampaign(t.Context(), fixed, testAccount, testCampaignID); err != nil {
-		t.Fatalf("GetCampaign after the Secret changed: %v", err)
+		t.Fatalf("GetCampaign after the password changed: %v", err)
 	}
 	if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 2 {
-		t.Errorf("%d logins after the Secret changed, want 2", n)
+		t.Errorf("%d logins after the password changed, want 2", n)
 	}
 
-	// A stale read of the old version must not try the wrong password again.
+	// A stale read of the old Secret must not try the wrong password again.
 	_, err := client.GetCampaign(t.Context(), wrong, testAccount, testCampaignID)
 	requireErrorType[*thingspace.CredentialsError](t, err)
 	if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 2 {
-		t.Errorf("%d logins after a stale read of the rejected version, want still 2", n)
+		t.Errorf("%d logins after a stale read of the rejected password, want still 2", n)
 	}
 }
 
@@ -179,10 +179,10 @@ func TestLockedLoginIsReported(t *testing.T) {
 	w := mintingWorld(t, nil)
 	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
 
-	// Each new Secret version gets one attempt; ThingSpace locks the user after five failures.
+	// Each new password gets one attempt; ThingSpace locks the user after five failures.
 	var err error
 	for version := 1; version <= 6; version++ {
-		creds := mintingCredentials(t, "uid-1", fmt.Sprint(version), "wrong-password-4cN9")
+		creds := mintingCredentials(t, "uid-1", fmt.Sprint(version), fmt.Sprintf("%s-%d", wrongPassword, version))
 		_, err = client.GetCampaign(t.Context(), creds, testAccount, testCampaignID)
 	}
 
@@ -194,11 +194,11 @@ func TestLockedLoginIsReported(t *testing.T) {
 		t.Errorf("message %q does not say the login is locked", err)
 	}
 	if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 6 {
-		t.Errorf("%d logins for 6 Secret versions, want 6", n)
+		t.Errorf("%d logins for 6 passwords, want 6", n)
 	}
 }
 
-func TestRejectedClientCredentialsAreNotRetriedUntilTheSecretChanges(t *testing.T) {
+func TestRejectedClientCredentialsAreNotRetried(t *testing.T) {
 	w := mintingWorld(t, nil)
 	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
 	creds := mintingCredentials(t, "uid-1", "1", testPassword)
@@ -329,4 +329,102 @@ func allOK(statuses []int) bool {
 		}
 	}
 	return true
+}
+
+// ThingSpace documents the Basic header as base64(clientId:clientSecret) of the raw values, not
+// the form-encoded values of RFC 6749: characters that form encoding changes must reach it as
+// they are.
+func TestClientCredentialsWithFormEncodingCharactersAreAccepted(t *testing.T) {
+	const (
+		clientID     = "client+id/3=%"
+		clientSecret = "s3cr+t/v=al%"
+	)
+	w := startWorld(t, simulator.Options{
+		Clients: map[string]string{clientID: clientSecret},
+		Users:   map[string]string{testUsername: testPassword},
+	})
+	w.sim.Seed(sampleCampaign(testAccount, testCampaignID, pendingStart()))
+	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
+	creds, err := thingspace.CredentialsFromSecret(credentialsSecret("uid-1", "1", map[string]string{
+		"clientId": clientID, "clientSecret": clientSecret, "username": testUsername, "password": testPassword,
+	}))
+	if err != nil {
+		t.Fatalf("CredentialsFromSecret: %v", err)
+	}
+
+	if _, err := client.GetCampaign(t.Context(), creds, testAccount, testCampaignID); err != nil {
+		t.Fatalf("GetCampaign: %v", err)
+	}
+	if statuses := w.statuses(simulator.KindToken); !slices.Equal(statuses, []int{http.StatusOK}) {
+		t.Errorf("token request statuses %v, want one 200", statuses)
+	}
+}
+
+func TestTokenRequestsAreCountedAsTheTokenOperation(t *testing.T) {
+	w := mintingWorld(t, nil)
+	w.sim.Seed(sampleCampaign(testAccount, testCampaignID, pendingStart()))
+	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
+	tokenRequests := map[string]string{"operation": "token", "code": "200"}
+	minted := map[string]string{"kind": "access_token", "result": "success"}
+	requestsBefore := counterValue(t, "fota_thingspace_requests_total", tokenRequests)
+	mintsBefore := counterValue(t, "fota_thingspace_token_mints_total", minted)
+
+	if _, err := client.GetCampaign(t.Context(), mintingCredentials(t, "uid-1", "1", testPassword), testAccount, testCampaignID); err != nil {
+		t.Fatalf("GetCampaign: %v", err)
+	}
+
+	if grown := counterValue(t, "fota_thingspace_requests_total", tokenRequests) - requestsBefore; grown != 1 {
+		t.Errorf("requests_total{token,200} grew by %v, want 1", grown)
+	}
+	if grown := counterValue(t, "fota_thingspace_token_mints_total", minted) - mintsBefore; grown != 1 {
+		t.Errorf("token_mints_total{access_token,success} grew by %v, want 1", grown)
+	}
+}
+
+// A reloader or a GitOps tool that edits a Secret's labels or annotations gives it a new
+// resourceVersion with the same values. Only new values may bring another login: five failed
+// logins lock the ThingSpace account.
+func TestOnlyNewCredentialValuesBringAnotherLogin(t *testing.T) {
+	tests := map[string]struct {
+		reason          string
+		password        string
+		changedPassword string
+	}{
+		"rejected login": {
+			reason:   "a refused password is not tried again on a metadata edit, and a new one is tried once",
+			password: wrongPassword, changedPassword: testPassword,
+		},
+		"accepted login": {
+			reason:   "a live session outlasts a metadata edit, and a new password logs in once",
+			password: testPassword, changedPassword: wrongPassword,
+		},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			w := mintingWorld(t, nil)
+			w.sim.Seed(sampleCampaign(testAccount, testCampaignID, pendingStart()))
+			client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
+			for version := 1; version <= 5; version++ {
+				creds := mintingCredentials(t, "uid-1", fmt.Sprint(version), tt.password)
+				_, err := client.GetCampaign(t.Context(), creds, testAccount, testCampaignID)
+				if (err == nil) != (tt.password == testPassword) {
+					t.Fatalf("%s: resourceVersion %d: got error %v", tt.reason, version, err)
+				}
+			}
+			if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 1 {
+				t.Errorf("%s: %d logins for 5 resourceVersions with the same values, want 1", tt.reason, n)
+			}
+			if n := w.sim.Count(http.MethodPost, simulator.KindToken); n != 1 {
+				t.Errorf("%s: %d token requests for 5 resourceVersions with the same values, want 1", tt.reason, n)
+			}
+
+			changed := mintingCredentials(t, "uid-1", "6", tt.changedPassword)
+			_, _ = client.GetCampaign(t.Context(), changed, testAccount, testCampaignID)
+			_, _ = client.GetCampaign(t.Context(), changed, testAccount, testCampaignID)
+
+			if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 2 {
+				t.Errorf("%s: %d logins after the password changed, want 2: exactly one new login", tt.reason, n)
+			}
+		})
+	}
 }
