@@ -320,3 +320,20 @@ func TestOneOwnerPerCampaign(t *testing.T) {
 		t.Errorf("calls %v, want none", ts.Methods())
 	}
 }
+
+func TestAThrottledCallWaitsForItsTurnWithoutTouchingTheStatus(t *testing.T) {
+	fc := managedCampaign(pendingSchedule())
+	ts := &fake.Client{GetCampaignFn: func(string, string) (*thingspace.Campaign, error) {
+		return nil, &thingspace.ThrottledError{Account: testAccount, RetryAfter: 1500 * time.Millisecond}
+	}}
+	w := newDecisionWorld(t, ts)
+
+	out, result := w.reconcile(fc)
+
+	if out.err != nil || out.reason != "" || len(fc.Status.Conditions) != 0 {
+		t.Errorf("outcome %q %v, conditions %v; want nothing learned and nothing written", out.reason, out.err, fc.Status.Conditions)
+	}
+	if result.RequeueAfter != 1500*time.Millisecond {
+		t.Errorf("requeue after %s, want the limiter's turn in 1.5s", result.RequeueAfter)
+	}
+}
