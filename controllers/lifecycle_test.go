@@ -50,6 +50,7 @@ var _ = Describe("A FotaCampaign that schedules its campaign", func() {
 		By("reading it every 30 s until ThingSpace has accepted it")
 		advance(30 * time.Second)
 		Eventually(f.gets).Should(HaveLen(1))
+		f.expectDue(clk.Now().Add(30 * time.Second))
 		Expect(f.ready().Reason).To(Equal(fotav1alpha1.ReasonRequestPending))
 		advance(30 * time.Second)
 		f.expectReady(fotav1alpha1.ReasonReady)
@@ -58,10 +59,10 @@ var _ = Describe("A FotaCampaign that schedules its campaign", func() {
 		Expect(f.get().Status.Devices.Total).To(BeEquivalentTo(2))
 
 		By("polling on, with no second POST")
-		for range 3 {
+		for poll := 1; poll <= 3; poll++ {
 			advance(pollInterval)
+			Eventually(f.gets).Should(HaveLen(2 + poll))
 		}
-		Eventually(f.gets).Should(HaveLen(5))
 		Consistently(f.posts, quietly).Should(HaveLen(1))
 		Expect(sim.Campaigns()).To(ContainElement(HaveField("CampaignName", f.campaignName())))
 	})
@@ -153,8 +154,11 @@ var _ = Describe("A FotaCampaign that schedules its campaign", func() {
 		sim.RejectDevices("Device does not exist.", "990013907800001", "990013907800002")
 		f.createScheduling(func(fc *fotav1alpha1.FotaCampaign) { fc.Spec.Devices = devices })
 		f.expectScheduled()
+		f.expectDue(clk.Now().Add(30 * time.Second))
 
-		advance(simulator.DefaultAcceptDelay)
+		advance(30 * time.Second)
+		f.expectDue(clk.Now().Add(30 * time.Second))
+		advance(30 * time.Second)
 		ready := f.expectReady(fotav1alpha1.ReasonCampaignFailed)
 		Expect(ready.Message).To(ContainSubstring("Device does not exist. (2)"))
 		fc := f.get()
@@ -168,7 +172,10 @@ var _ = Describe("A FotaCampaign that schedules its campaign", func() {
 		f.createSecret(staticTokens(tokensA))
 		f.createScheduling(nil)
 		f.expectScheduled()
-		advance(simulator.DefaultAcceptDelay)
+		f.expectDue(clk.Now().Add(30 * time.Second))
+		advance(30 * time.Second)
+		f.expectDue(clk.Now().Add(30 * time.Second))
+		advance(30 * time.Second)
 		f.expectReady(fotav1alpha1.ReasonReady)
 
 		f.update(func(fc *fotav1alpha1.FotaCampaign) {
