@@ -59,9 +59,11 @@ var _ = Describe("A FotaCampaign that schedules its campaign", func() {
 		Expect(f.get().Status.Devices.Total).To(BeEquivalentTo(2))
 
 		By("polling on, with no second POST")
+		f.expectDue(clk.Now().Add(pollInterval))
 		for poll := 1; poll <= 3; poll++ {
 			advance(pollInterval)
 			Eventually(f.gets).Should(HaveLen(2 + poll))
+			f.expectDue(clk.Now().Add(pollInterval))
 		}
 		Consistently(f.posts, quietly).Should(HaveLen(1))
 		Expect(sim.Campaigns()).To(ContainElement(HaveField("CampaignName", f.campaignName())))
@@ -122,7 +124,9 @@ var _ = Describe("A FotaCampaign that schedules its campaign", func() {
 		synced := f.expectSynced(fotav1alpha1.ReasonConflict)
 		Expect(synced.Message).To(ContainSubstring("with other software"))
 		Expect(f.get().Annotations).NotTo(HaveKey(fotav1alpha1.AnnotationCampaignID))
+		f.expectDue(clk.Now().Add(pollInterval))
 		advance(pollInterval)
+		f.expectDue(clk.Now().Add(pollInterval))
 		Consistently(f.posts, quietly).Should(BeEmpty())
 	})
 
@@ -137,6 +141,7 @@ var _ = Describe("A FotaCampaign that schedules its campaign", func() {
 		synced := f.expectSynced(fotav1alpha1.ReasonThingSpaceRejected)
 		Expect(synced.Message).To(ContainSubstring("INVALID_PARAMETER: softwareName is not known"))
 		for range 3 {
+			f.expectDue(clk.Now().Add(pollInterval))
 			advance(pollInterval)
 		}
 		Consistently(f.posts, quietly).Should(HaveLen(1))
@@ -189,7 +194,7 @@ var _ = Describe("A FotaCampaign that schedules its campaign", func() {
 
 		By("letting ThingSpace schedule the campaign, then changing the devices with the webhook off")
 		Expect(sim.SetStatus(account, f.campaignID, simulator.StatusScheduled)).To(Succeed())
-		advance(pollInterval)
+		advance(f.dueWithin(pollInterval))
 		Eventually(func() string { return f.get().Status.Campaign.Status }).Should(Equal(simulator.StatusScheduled))
 		calls := len(f.calls())
 		f.update(func(fc *fotav1alpha1.FotaCampaign) {
