@@ -9,6 +9,12 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 )
 
+// The labels that say which campaign a series belongs to.
+const (
+	labelNamespace = "namespace"
+	labelName      = "name"
+)
+
 // Each campaign has one series in each of these gauges (one per device state in
 // campaignDevices), labelled with its namespace and name: a fleet has hundreds of campaigns, not
 // millions, and a dashboard or alert has to say which campaign it means.
@@ -16,22 +22,22 @@ var (
 	campaignDevices = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "fota_campaign_devices",
 		Help: "Devices of a campaign by state (succeeded, failed, rejected, cancelled, pending), from ThingSpace's device report.",
-	}, []string{"namespace", "name", "state"})
+	}, []string{labelNamespace, labelName, "state"})
 
 	campaignPhase = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "fota_campaign_phase",
 		Help: "1 for a campaign's current phase (status.phase); one series per campaign.",
-	}, []string{"namespace", "name", "phase"})
+	}, []string{labelNamespace, labelName, "phase"})
 
 	campaignSynced = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "fota_campaign_synced",
 		Help: "1 when a campaign's Synced condition is True, 0 when it is not; labelled with the condition's reason.",
-	}, []string{"namespace", "name", "reason"})
+	}, []string{labelNamespace, labelName, "reason"})
 
 	campaignReady = prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "fota_campaign_ready",
 		Help: "1 when a campaign's Ready condition is True, 0 when it is not; labelled with the condition's reason.",
-	}, []string{"namespace", "name", "reason"})
+	}, []string{labelNamespace, labelName, "reason"})
 
 	registerMetricsOnce sync.Once
 )
@@ -108,7 +114,7 @@ func deleteReplacedSeries(namespace, name string, before, now reportedCampaign) 
 func forgetCampaignMetrics(namespace, name string) {
 	reported.Lock()
 	defer reported.Unlock()
-	campaign := prometheus.Labels{"namespace": namespace, "name": name}
+	campaign := prometheus.Labels{labelNamespace: namespace, labelName: name}
 	for _, gauge := range []*prometheus.GaugeVec{campaignDevices, campaignPhase, campaignSynced, campaignReady} {
 		gauge.DeletePartialMatch(campaign)
 	}

@@ -96,9 +96,9 @@ func TestReportCampaignMetrics(t *testing.T) {
 }
 
 func TestForgetCampaignMetrics(t *testing.T) {
-	t.Cleanup(func() { forgetCampaignMetrics("fleet", "wave2") })
+	t.Cleanup(func() { forgetCampaignMetrics("depot", "wave1") })
 	inProgress.send("fleet", "wave1")
-	inProgress.send("fleet", "wave2")
+	inProgress.send("depot", "wave1")
 
 	forgetCampaignMetrics("fleet", "wave1")
 
@@ -106,11 +106,11 @@ func TestForgetCampaignMetrics(t *testing.T) {
 		t.Errorf("series of a forgotten campaign: %q, want none", got)
 	}
 	if got := testutil.CollectAndCount(campaignDevices); got != len(inProgress.devices) {
-		t.Errorf("device series after forgetting fleet/wave1: %d, want %d, those of fleet/wave2", got, len(inProgress.devices))
+		t.Errorf("device series after forgetting fleet/wave1: %d, want %d, those of depot/wave1", got, len(inProgress.devices))
 	}
 	for _, gauge := range []prometheus.Collector{campaignPhase, campaignSynced, campaignReady} {
 		if got := testutil.CollectAndCount(gauge); got != 1 {
-			t.Errorf("%d series after forgetting fleet/wave1, want 1, that of fleet/wave2", got)
+			t.Errorf("%d series after forgetting fleet/wave1, want 1, that of depot/wave1", got)
 		}
 	}
 
