@@ -84,12 +84,12 @@ func TestReportCampaignMetrics(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			t.Cleanup(func() { forgetCampaignMetrics("fleet", "wave1") })
+			t.Cleanup(func() { forgetCampaignMetrics("fleet", "model-a") })
 			for _, r := range tc.reports {
-				r.send("fleet", "wave1")
+				r.send("fleet", "model-a")
 			}
-			if diff := cmp.Diff(tc.want, seriesOf(t, "fleet", "wave1")); diff != "" {
-				t.Errorf("series of fleet/wave1 (-want +got):\n%s", diff)
+			if diff := cmp.Diff(tc.want, seriesOf(t, "fleet", "model-a")); diff != "" {
+				t.Errorf("series of fleet/model-a (-want +got):\n%s", diff)
 			}
 		})
 	}
