@@ -10,6 +10,11 @@ CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen
 GOLANGCI_LINT ?= $(LOCALBIN)/golangci-lint
 CONTROLLER_TOOLS_VERSION ?= v0.23.0
 GOLANGCI_LINT_VERSION ?= v2.15.0
+HELM ?= $(LOCALBIN)/helm
+PROMTOOL ?= $(LOCALBIN)/promtool
+HELM_VERSION ?= v3.22.0
+# Prometheus publishes its Go module as v0.3MM.P for the release v3.MM.P (v0.316.0 is v3.16.0).
+PROMETHEUS_VERSION ?= v0.316.0
 KUBECTL ?= kubectl
 KUSTOMIZE ?= $(KUBECTL) kustomize
 
@@ -50,7 +55,7 @@ setup-envtest: ## Build kube-apiserver, etcd and kubectl v1.37.2 for envtest (ca
 # test/e2e runs hack/dev as `make dev` does and drives it with kubectl; it skips without
 # KUBEBUILDER_ASSETS.
 .PHONY: test
-test: manifests generate fmt vet setup-envtest ## Run every test, envtest included.
+test: manifests generate fmt vet setup-envtest promtool ## Run every test, envtest included.
 	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" go test ./... -coverprofile cover.out
 
 .PHONY: lint
@@ -128,6 +133,23 @@ $(CONTROLLER_GEN): | $(LOCALBIN)
 golangci-lint: $(GOLANGCI_LINT)
 $(GOLANGCI_LINT): | $(LOCALBIN)
 	GOBIN=$(LOCALBIN) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
+
+# helm and promtool are built from the module proxy into a file named by their version, which
+# bin/helm and bin/promtool link to: a second make finds the file and builds nothing, a new
+# version builds a new file.
+.PHONY: helm
+helm: $(HELM) ## Build helm into bin/.
+$(HELM): $(LOCALBIN)/helm-$(HELM_VERSION)
+	ln -sf $(notdir $<) $@
+$(LOCALBIN)/helm-$(HELM_VERSION): | $(LOCALBIN)
+	hack/tools/build.sh helm $(HELM_VERSION) $@
+
+.PHONY: promtool
+promtool: $(PROMTOOL) ## Build promtool into bin/.
+$(PROMTOOL): $(LOCALBIN)/promtool-$(PROMETHEUS_VERSION)
+	ln -sf $(notdir $<) $@
+$(LOCALBIN)/promtool-$(PROMETHEUS_VERSION): | $(LOCALBIN)
+	hack/tools/build.sh promtool $(PROMETHEUS_VERSION) $@
 
 $(LOCALBIN):
 	mkdir -p $(LOCALBIN)

@@ -56,9 +56,14 @@ var (
 	registerMetricsOnce sync.Once
 )
 
+// Metrics returns the collectors of the package's metrics, for a registry to describe.
+func Metrics() []prometheus.Collector {
+	return []prometheus.Collector{requestsTotal, requestDuration, tokenMintsTotal}
+}
+
 func registerMetrics() {
 	registerMetricsOnce.Do(func() {
-		metrics.Registry.MustRegister(requestsTotal, requestDuration, tokenMintsTotal)
+		metrics.Registry.MustRegister(Metrics()...)
 	})
 }
 

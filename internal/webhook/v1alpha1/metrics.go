@@ -34,9 +34,14 @@ var (
 	registerMetricsOnce sync.Once
 )
 
+// Metrics returns the collectors of the package's metrics, for a registry to describe.
+func Metrics() []prometheus.Collector {
+	return []prometheus.Collector{admissionsTotal, rejectionsTotal}
+}
+
 func registerMetrics() {
 	registerMetricsOnce.Do(func() {
-		metrics.Registry.MustRegister(admissionsTotal, rejectionsTotal)
+		metrics.Registry.MustRegister(Metrics()...)
 	})
 }
 

@@ -1,0 +1,160 @@
+package controllers
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+)
+
+// report is one call of reportCampaignMetrics for the campaign under test.
+type report struct {
+	phase, syncedReason string
+	synced              bool
+	readyReason         string
+	ready               bool
+	devices             map[string]int
+}
+
+func (r report) send(namespace, name string) {
+	reportCampaignMetrics(namespace, name, r.phase, r.syncedReason, r.synced, r.readyReason, r.ready, r.devices)
+}
+
+var (
+	inProgress = report{
+		phase: "InProgress", syncedReason: "Synced", synced: true, readyReason: "Ready", ready: true,
+		devices: map[string]int{"succeeded": 120, "failed": 3, "rejected": 7, "cancelled": 0, "pending": 370},
+	}
+	aborted = report{
+		phase: "Aborted", syncedReason: "Synced", synced: true, readyReason: "AbortedOnFailures",
+		devices: map[string]int{"succeeded": 150, "failed": 20, "pending": 330},
+	}
+	rateLimited = report{phase: "Pending", syncedReason: "RateLimited", readyReason: "NotSynced"}
+)
+
+func TestReportCampaignMetrics(t *testing.T) {
+	tests := map[string]struct {
+		reports []report
+		want    []string
+	}{
+		"a campaign has one series per gauge and one per device state": {
+			reports: []report{inProgress},
+			want: []string{
+				`fota_campaign_devices{state="cancelled"} 0`,
+				`fota_campaign_devices{state="failed"} 3`,
+				`fota_campaign_devices{state="pending"} 370`,
+				`fota_campaign_devices{state="rejected"} 7`,
+				`fota_campaign_devices{state="succeeded"} 120`,
+				`fota_campaign_phase{phase="InProgress"} 1`,
+				`fota_campaign_ready{reason="Ready"} 1`,
+				`fota_campaign_synced{reason="Synced"} 1`,
+			},
+		},
+		"a new phase and new reasons replace the old series, and a state left out goes": {
+			reports: []report{inProgress, aborted},
+			want: []string{
+				`fota_campaign_devices{state="failed"} 20`,
+				`fota_campaign_devices{state="pending"} 330`,
+				`fota_campaign_devices{state="succeeded"} 150`,
+				`fota_campaign_phase{phase="Aborted"} 1`,
+				`fota_campaign_ready{reason="AbortedOnFailures"} 0`,
+				`fota_campaign_synced{reason="Synced"} 1`,
+			},
+		},
+		"a campaign without a device report has no device series": {
+			reports: []report{inProgress, rateLimited},
+			want: []string{
+				`fota_campaign_phase{phase="Pending"} 1`,
+				`fota_campaign_ready{reason="NotSynced"} 0`,
+				`fota_campaign_synced{reason="RateLimited"} 0`,
+			},
+		},
+		"a report repeated changes nothing": {
+			reports: []report{rateLimited, rateLimited},
+			want: []string{
+				`fota_campaign_phase{phase="Pending"} 1`,
+				`fota_campaign_ready{reason="NotSynced"} 0`,
+				`fota_campaign_synced{reason="RateLimited"} 0`,
+			},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Cleanup(func() { forgetCampaignMetrics("fleet", "model-a") })
+			for _, r := range tc.reports {
+				r.send("fleet", "model-a")
+			}
+			if diff := cmp.Diff(tc.want, seriesOf(t, "fleet", "model-a")); diff != "" {
+				t.Errorf("series of fleet/model-a (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestForgetCampaignMetrics(t *testing.T) {
+	t.Cleanup(func() { forgetCampaignMetrics("depot", "wave1") })
+	inProgress.send("fleet", "wave1")
+	inProgress.send("depot", "wave1")
+
+	forgetCampaignMetrics("fleet", "wave1")
+
+	if got := seriesOf(t, "fleet", "wave1"); len(got) != 0 {
+		t.Errorf("series of a forgotten campaign: %q, want none", got)
+	}
+	if got := testutil.CollectAndCount(campaignDevices); got != len(inProgress.devices) {
+		t.Errorf("device series after forgetting fleet/wave1: %d, want %d, those of depot/wave1", got, len(inProgress.devices))
+	}
+	for _, gauge := range []prometheus.Collector{campaignPhase, campaignSynced, campaignReady} {
+		if got := testutil.CollectAndCount(gauge); got != 1 {
+			t.Errorf("%d series after forgetting fleet/wave1, want 1, that of depot/wave1", got)
+		}
+	}
+
+	// A campaign created again under the same name starts afresh.
+	rateLimited.send("fleet", "wave1")
+	t.Cleanup(func() { forgetCampaignMetrics("fleet", "wave1") })
+	want := []string{
+		`fota_campaign_phase{phase="Pending"} 1`,
+		`fota_campaign_ready{reason="NotSynced"} 0`,
+		`fota_campaign_synced{reason="RateLimited"} 0`,
+	}
+	if diff := cmp.Diff(want, seriesOf(t, "fleet", "wave1")); diff != "" {
+		t.Errorf("series of fleet/wave1 created again (-want +got):\n%s", diff)
+	}
+}
+
+// seriesOf lists the campaign's series as `name{label="value"} value`, leaving out the namespace
+// and name labels, sorted.
+func seriesOf(t *testing.T, namespace, name string) []string {
+	t.Helper()
+	registry := prometheus.NewPedanticRegistry()
+	registry.MustRegister(Metrics()...)
+	families, err := registry.Gather()
+	if err != nil {
+		t.Fatalf("gathering the campaign gauges: %v", err)
+	}
+	var series []string
+	for _, family := range families {
+		for _, metric := range family.GetMetric() {
+			var campaign, others []string
+			for _, label := range metric.GetLabel() {
+				pair := fmt.Sprintf("%s=%q", label.GetName(), label.GetValue())
+				if label.GetName() == "namespace" || label.GetName() == "name" {
+					campaign = append(campaign, pair)
+				} else {
+					others = append(others, pair)
+				}
+			}
+			if !slices.Equal(campaign, []string{fmt.Sprintf("name=%q", name), fmt.Sprintf("namespace=%q", namespace)}) {
+				continue
+			}
+			series = append(series, fmt.Sprintf("%s{%s} %g", family.GetName(), strings.Join(others, ","), metric.GetGauge().GetValue()))
+		}
+	}
+	slices.Sort(series)
+	return series
+}
