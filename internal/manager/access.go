@@ -17,14 +17,14 @@ import (
 // namespace. The RBAC markers in controllers/doc.go grant it; config/namespaced binds it per
 // namespace, where a namespace added to --watch-namespaces but forgotten in the RoleBindings is
 // the likely mistake.
-var requiredAccess = []authorizationv1.ResourceAttributes{
-	{Group: fotav1alpha1.GroupVersion.Group, Resource: "fotacampaigns", Verb: "list"},
-	{Group: fotav1alpha1.GroupVersion.Group, Resource: "fotacampaigns", Verb: "watch"},
-	{Group: fotav1alpha1.GroupVersion.Group, Resource: "fotacampaigns", Subresource: "status", Verb: "patch"},
-	{Resource: "secrets", Verb: "list"},
-	{Resource: "secrets", Verb: "watch"},
-	{Resource: "secrets", Verb: "get"},
-	{Resource: "events", Verb: "create"},
+var requiredAccess = []struct {
+	group, resource, subresource string
+	verbs                        []string
+}{
+	{group: fotav1alpha1.GroupVersion.Group, resource: "fotacampaigns", verbs: []string{"list", "watch"}},
+	{group: fotav1alpha1.GroupVersion.Group, resource: "fotacampaigns", subresource: "status", verbs: []string{"patch"}},
+	{resource: "secrets", verbs: []string{"get", "list", "watch"}},
+	{resource: "events", verbs: []string{"create"}},
 }
 
 // accessCheckedManager is the manager New returns: Start first checks that the operator's RBAC
@@ -53,14 +53,17 @@ func checkAccess(ctx context.Context, c client.Client, namespaces []string) erro
 	}
 	var missing []error
 	for _, namespace := range namespaces {
-		for _, access := range requiredAccess {
-			access.Namespace = namespace
-			allowed, err := allowed(ctx, c, access)
-			if err != nil {
-				return fmt.Errorf("checking the operator's RBAC: %w", err)
-			}
-			if !allowed {
-				missing = append(missing, missingAccess(access))
+		for _, required := range requiredAccess {
+			for _, verb := range required.verbs {
+				access := authorizationv1.ResourceAttributes{Namespace: namespace, Group: required.group,
+					Resource: required.resource, Subresource: required.subresource, Verb: verb}
+				allowed, err := allowed(ctx, c, access)
+				if err != nil {
+					return fmt.Errorf("checking the operator's RBAC: %w", err)
+				}
+				if !allowed {
+					missing = append(missing, missingAccess(access))
+				}
 			}
 		}
 	}
