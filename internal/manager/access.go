@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	authorizationv1 "k8s.io/api/authorization/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -46,28 +47,48 @@ func (m *accessCheckedManager) Start(ctx context.Context) error {
 
 // checkAccess asks the API server, with SelfSubjectAccessReviews, whether the operator has each
 // requiredAccess in each watched namespace, or cluster-wide without --watch-namespaces, and
-// returns an error that names every missing grant.
+// returns an error per namespace that names what is missing there.
 func checkAccess(ctx context.Context, c client.Client, namespaces []string) error {
 	if len(namespaces) == 0 {
 		namespaces = []string{metav1.NamespaceAll}
 	}
-	var missing []error
+	var errs []error
 	for _, namespace := range namespaces {
-		for _, required := range requiredAccess {
-			for _, verb := range required.verbs {
-				access := authorizationv1.ResourceAttributes{Namespace: namespace, Group: required.group,
-					Resource: required.resource, Subresource: required.subresource, Verb: verb}
-				allowed, err := allowed(ctx, c, access)
-				if err != nil {
-					return fmt.Errorf("checking the operator's RBAC: %w", err)
-				}
-				if !allowed {
-					missing = append(missing, missingAccess(access))
-				}
-			}
+		missing, err := missingAccess(ctx, c, namespace)
+		if err != nil {
+			return fmt.Errorf("checking the operator's RBAC: %w", err)
+		}
+		if len(missing) > 0 {
+			errs = append(errs, accessError(namespace, missing))
 		}
 	}
-	return errors.Join(missing...)
+	return errors.Join(errs...)
+}
+
+// missingAccess returns what the operator may not do in namespace, such as "list, watch secrets".
+func missingAccess(ctx context.Context, c client.Client, namespace string) ([]string, error) {
+	var missing []string
+	for _, required := range requiredAccess {
+		var denied []string
+		for _, verb := range required.verbs {
+			allowed, err := allowed(ctx, c, authorizationv1.ResourceAttributes{Namespace: namespace, Group: required.group,
+				Resource: required.resource, Subresource: required.subresource, Verb: verb})
+			if err != nil {
+				return nil, err
+			}
+			if !allowed {
+				denied = append(denied, verb)
+			}
+		}
+		if len(denied) > 0 {
+			resource := required.resource
+			if required.subresource != "" {
+				resource += "/" + required.subresource
+			}
+			missing = append(missing, strings.Join(denied, ", ")+" "+resource)
+		}
+	}
+	return missing, nil
 }
 
 func allowed(ctx context.Context, c client.Client, access authorizationv1.ResourceAttributes) (bool, error) {
@@ -80,15 +101,11 @@ func allowed(ctx context.Context, c client.Client, access authorizationv1.Resour
 	return review.Status.Allowed, nil
 }
 
-func missingAccess(access authorizationv1.ResourceAttributes) error {
-	resource := access.Resource
-	if access.Subresource != "" {
-		resource += "/" + access.Subresource
+func accessError(namespace string, missing []string) error {
+	if namespace == metav1.NamespaceAll {
+		return fmt.Errorf("the operator may not %s in all namespaces: bind its ClusterRole with a ClusterRoleBinding "+
+			"(config/default), or limit it to some namespaces with --watch-namespaces (config/namespaced)", strings.Join(missing, "; "))
 	}
-	if access.Namespace == "" {
-		return fmt.Errorf("the operator may not %s %s in all namespaces: bind its ClusterRole with a ClusterRoleBinding "+
-			"(config/default), or limit it to some namespaces with --watch-namespaces (config/namespaced)", access.Verb, resource)
-	}
-	return fmt.Errorf("the operator may not %s %s in namespace %q of --watch-namespaces: bind its ClusterRole there "+
-		"with a RoleBinding (config/namespaced/role_bindings.yaml)", access.Verb, resource, access.Namespace)
+	return fmt.Errorf("the operator may not %s in namespace %q of --watch-namespaces: bind its ClusterRole there "+
+		"with a RoleBinding (config/namespaced/role_bindings.yaml)", strings.Join(missing, "; "), namespace)
 }
