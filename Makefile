@@ -1,9 +1,6 @@
 # fota-operator: development targets in kubebuilder's style. Tools are pinned and built into bin/.
 
 IMG ?= fota-operator:latest
-# The envtest control plane (kube-apiserver, etcd) is built from the Go module proxy into a cache
-# outside the clone; hack/setup-envtest.sh prints its directory.
-ENVTEST_K8S_VERSION ?= 1.37.2
 
 LOCALBIN ?= $(CURDIR)/bin
 CONTROLLER_GEN ?= $(LOCALBIN)/controller-gen

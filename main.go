@@ -31,7 +31,7 @@ func main() {
 	}
 	log.Info("Starting manager", "thingspaceURL", opts.ThingSpace.BaseURL, "pollInterval", opts.PollInterval.String(),
 		"maxConcurrentReconciles", opts.MaxConcurrentReconciles, "webhooks", opts.EnableWebhooks,
-		"leaderElection", opts.LeaderElection)
+		"leaderElection", opts.LeaderElection, "watchNamespaces", opts.WatchNamespaces)
 	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
 		log.Error(err, "Manager stopped with an error")
 		os.Exit(1)

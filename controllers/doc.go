@@ -3,10 +3,14 @@
 // outcome in the status.
 package controllers
 
-// The operator's cluster-wide RBAC: its own resources, the Secrets campaigns name (read only) and
-// events. The leader-election lease is granted by a Role in the operator's own namespace
-// (config/rbac/leader_election_role.yaml).
-// +kubebuilder:rbac:groups=fota.thingspace.io,resources=fotacampaigns,verbs=get;list;watch;update;patch
+// The operator's RBAC, least privilege: it writes a FotaCampaign's status and its metadata (the
+// finalizer fota.thingspace.io/cancel-campaign and the annotation fota.thingspace.io/campaign-id,
+// by patch), never its spec, and never creates, replaces or deletes one; it reads the Secrets
+// campaigns name and writes events. config/default binds these rules cluster-wide;
+// config/namespaced binds them in the watched namespaces only. The leader-election Lease is
+// granted by a Role in the operator's own namespace (config/rbac/leader_election_role.yaml).
+// +kubebuilder:rbac:groups=fota.thingspace.io,resources=fotacampaigns,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=fota.thingspace.io,resources=fotacampaigns/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=fota.thingspace.io,resources=fotacampaigns/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
 // +kubebuilder:rbac:groups="";events.k8s.io,resources=events,verbs=create;patch

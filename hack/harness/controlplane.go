@@ -131,18 +131,36 @@ func StartControlPlane(opts ControlPlaneOptions) (cp *ControlPlane, err error) {
 // system:masters like the user of a kind or minikube cluster, and writes its kubeconfig to path.
 // It returns what it wrote, so that a caller can tell later whether the file is still its own.
 func WriteUserKubeconfig(env *envtest.Environment, name, path string) ([]byte, error) {
-	user, err := env.ControlPlane.AddUser(envtest.User{Name: name, Groups: []string{"system:masters"}}, nil)
-	if err != nil {
-		return nil, fmt.Errorf("adding the user %q: %w", name, err)
+	return writeKubeconfig(env, envtest.User{Name: name, Groups: []string{"system:masters"}}, path)
+}
+
+// WriteServiceAccountKubeconfig adds a user that RBAC takes for the ServiceAccount name in
+// namespace, and writes its kubeconfig to path. A process using it has exactly the rights that
+// the RoleBindings and ClusterRoleBindings of that ServiceAccount grant, as a pod running as it
+// would.
+func (c *ControlPlane) WriteServiceAccountKubeconfig(namespace, name, path string) error {
+	// The user and group names the API server gives a ServiceAccount's token.
+	user := envtest.User{
+		Name:   "system:serviceaccount:" + namespace + ":" + name,
+		Groups: []string{"system:serviceaccounts", "system:serviceaccounts:" + namespace},
 	}
-	kubeconfig, err := user.KubeConfig()
+	_, err := writeKubeconfig(c.env, user, path)
+	return err
+}
+
+func writeKubeconfig(env *envtest.Environment, user envtest.User, path string) ([]byte, error) {
+	added, err := env.ControlPlane.AddUser(user, nil)
 	if err != nil {
-		return nil, fmt.Errorf("writing the kubeconfig of the user %q: %w", name, err)
+		return nil, fmt.Errorf("adding the user %q: %w", user.Name, err)
+	}
+	kubeconfig, err := added.KubeConfig()
+	if err != nil {
+		return nil, fmt.Errorf("writing the kubeconfig of the user %q: %w", user.Name, err)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}
-	// The file holds a client key that is cluster admin: readable by its owner only.
+	// The file holds a client key: readable by its owner only.
 	return kubeconfig, os.WriteFile(path, kubeconfig, 0o600)
 }
 

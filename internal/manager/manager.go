@@ -1,7 +1,8 @@
 // Package manager builds the operator's controller-runtime manager: the scheme, a cache that keeps
-// Secret data out of memory, the ThingSpace client, the FotaCampaign controller, the validating
-// webhook, and the metrics and health endpoints. main.go and the `make dev` program both call New,
-// so what a developer runs locally is what is deployed.
+// Secrets out of memory (their identity only) and can be limited to some namespaces, leader
+// election, the ThingSpace client, the FotaCampaign controller, the validating webhook, and the
+// metrics and health endpoints. main.go and the `make dev` program both call New, so what a
+// developer runs locally is what is deployed.
 package manager
 
 import (
@@ -10,13 +11,16 @@ import (
 	"flag"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
+	"k8s.io/apimachinery/pkg/util/validation"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/leaderelection"
 	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/clock"
 	"k8s.io/utils/ptr"
@@ -47,6 +51,14 @@ const (
 	// campaigns queued behind the workers for seconds after the last edit was admitted (make
 	// bench); with 16 the operator keeps pace with the edits.
 	DefaultMaxConcurrentReconciles = 16
+	// DefaultReconcileTimeout bounds one reconcile: a few ThingSpace calls, each bounded by the
+	// ThingSpace timeout (30s by default), and one status write.
+	DefaultReconcileTimeout = 2 * time.Minute
+	// The leader election timings are client-go's usual ones: a replica that stops renewing loses
+	// the Lease DefaultLeaseDuration after its last renewal at the latest.
+	DefaultLeaseDuration = 15 * time.Second
+	DefaultRenewDeadline = 10 * time.Second
+	DefaultRetryPeriod   = 2 * time.Second
 )
 
 // Options configures New. DefaultOptions gives the values of main.go's flags.
@@ -66,6 +78,13 @@ type Options struct {
 	PprofBindAddress string
 	// LeaderElection makes replicas elect one active manager through a Lease.
 	LeaderElection bool
+	// LeaderElectionNamespace holds the Lease; empty means the namespace the pod runs in.
+	LeaderElectionNamespace string
+	// LeaseDuration is how long standby replicas wait after the leader's last renewal before
+	// they take the Lease over; RenewDeadline is how long the leader keeps retrying a renewal
+	// before it gives up leading; RetryPeriod is how often every replica tries to acquire or
+	// renew the Lease.
+	LeaseDuration, RenewDeadline, RetryPeriod time.Duration
 	// EnableHTTP2 allows HTTP/2 on the metrics and webhook servers. Off by default because of
 	// HTTP/2 Stream Cancellation and Rapid Reset (CVE-2023-44487, CVE-2023-39325).
 	EnableHTTP2 bool
@@ -91,6 +110,11 @@ type Options struct {
 	ProgressInterval time.Duration
 	// MaxConcurrentReconciles is how many campaigns are reconciled at once.
 	MaxConcurrentReconciles int
+	// ReconcileTimeout bounds each reconcile; it must exceed ThingSpace.Timeout.
+	ReconcileTimeout time.Duration
+	// WatchNamespaces limits every cache, FotaCampaigns and Secret metadata alike, to these
+	// namespaces; empty means every namespace of the cluster.
+	WatchNamespaces []string
 
 	// Clock tells the controller, the webhook and the ThingSpace client the time; nil means the
 	// real clock.
@@ -123,6 +147,10 @@ func DefaultOptions() Options {
 		PendingPollInterval:     controllers.DefaultPendingPollInterval,
 		ProgressInterval:        controllers.DefaultProgressInterval,
 		MaxConcurrentReconciles: DefaultMaxConcurrentReconciles,
+		ReconcileTimeout:        DefaultReconcileTimeout,
+		LeaseDuration:           DefaultLeaseDuration,
+		RenewDeadline:           DefaultRenewDeadline,
+		RetryPeriod:             DefaultRetryPeriod,
 	}
 }
 
@@ -142,6 +170,14 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 		"The address the /debug/pprof/ profiling endpoints bind to, e.g. 127.0.0.1:8082; 0 disables them. They have no authentication: keep them on loopback.")
 	fs.BoolVar(&o.LeaderElection, "leader-elect", o.LeaderElection,
 		"Enable leader election, so that only one replica of the manager is active.")
+	fs.StringVar(&o.LeaderElectionNamespace, "leader-elect-namespace", o.LeaderElectionNamespace,
+		"The namespace of the leader election Lease; empty means the namespace the pod runs in (required outside a cluster).")
+	fs.DurationVar(&o.LeaseDuration, "leader-elect-lease-duration", o.LeaseDuration,
+		"How long standby replicas wait after the leader's last renewal before they take over.")
+	fs.DurationVar(&o.RenewDeadline, "leader-elect-renew-deadline", o.RenewDeadline,
+		"How long the leader retries renewing the Lease before it stops leading; shorter than the lease duration.")
+	fs.DurationVar(&o.RetryPeriod, "leader-elect-retry-period", o.RetryPeriod,
+		"How often the replicas try to acquire or renew the Lease.")
 	fs.BoolVar(&o.EnableHTTP2, "enable-http2", o.EnableHTTP2,
 		"Allow HTTP/2 on the metrics and webhook servers (off because of the HTTP/2 Rapid Reset vulnerabilities).")
 	fs.StringVar(&o.WebhookHost, "webhook-host", o.WebhookHost,
@@ -164,6 +200,25 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 		"How often the device report of a running campaign is read for its progress.")
 	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", o.MaxConcurrentReconciles,
 		"How many FotaCampaigns are reconciled at once.")
+	fs.DurationVar(&o.ReconcileTimeout, "reconcile-timeout", o.ReconcileTimeout,
+		"The longest a reconcile of one FotaCampaign may take; longer than --thingspace-timeout.")
+	fs.Func("watch-namespaces",
+		"Comma-separated namespaces whose FotaCampaigns and Secrets the operator watches, e.g. team-a,team-b; empty means every namespace. Grant the operator access in these namespaces only with config/namespaced.",
+		func(value string) error {
+			o.WatchNamespaces = splitList(value)
+			return nil
+		})
+}
+
+// splitList splits a comma-separated flag value, ignoring spaces and empty items.
+func splitList(value string) []string {
+	var items []string
+	for item := range strings.SplitSeq(value, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			items = append(items, item)
+		}
+	}
+	return items
 }
 
 func (o *Options) validate() error {
@@ -186,7 +241,39 @@ func (o *Options) validate() error {
 		errs = append(errs, fmt.Errorf("ThingSpace rate limit of %g requests per second with burst %d: both must be positive",
 			o.ThingSpace.QPS, o.ThingSpace.Burst))
 	}
+	if o.ReconcileTimeout <= o.ThingSpace.Timeout {
+		// A reconcile cut off in the middle of a ThingSpace call cannot tell whether the call
+		// took effect, and would report a timeout where ThingSpace's own answer was coming.
+		errs = append(errs, fmt.Errorf("--reconcile-timeout %s: must be longer than --thingspace-timeout %s",
+			o.ReconcileTimeout, o.ThingSpace.Timeout))
+	}
+	for _, namespace := range o.WatchNamespaces {
+		for _, problem := range validation.IsDNS1123Label(namespace) {
+			errs = append(errs, fmt.Errorf("--watch-namespaces: %q is not a namespace name: %s", namespace, problem))
+		}
+	}
+	if o.LeaderElection {
+		errs = append(errs, o.validateLeaseTimings()...)
+	}
 	return errors.Join(errs...)
+}
+
+// validateLeaseTimings checks the rules client-go's leader election enforces only when it starts,
+// so that a wrong flag fails at once with the flags' names.
+func (o *Options) validateLeaseTimings() []error {
+	var errs []error
+	if o.RetryPeriod <= 0 {
+		errs = append(errs, fmt.Errorf("--leader-elect-retry-period %s: must be positive", o.RetryPeriod))
+	}
+	if o.RenewDeadline <= time.Duration(leaderelection.JitterFactor*float64(o.RetryPeriod)) {
+		errs = append(errs, fmt.Errorf("--leader-elect-renew-deadline %s: must be longer than %g times --leader-elect-retry-period %s",
+			o.RenewDeadline, leaderelection.JitterFactor, o.RetryPeriod))
+	}
+	if o.LeaseDuration <= o.RenewDeadline {
+		errs = append(errs, fmt.Errorf("--leader-elect-lease-duration %s: must be longer than --leader-elect-renew-deadline %s",
+			o.LeaseDuration, o.RenewDeadline))
+	}
+	return errs
 }
 
 // NewScheme returns a scheme with the Kubernetes types and the FotaCampaign API.
@@ -198,7 +285,8 @@ func NewScheme() *runtime.Scheme {
 }
 
 // New builds the manager for the cluster of cfg, with the FotaCampaign controller and, when
-// opts.EnableWebhooks, the webhook. Start it with mgr.Start.
+// opts.EnableWebhooks, the webhook. Start it with mgr.Start, which first checks that the
+// operator's RBAC grants what it needs in the namespaces it watches.
 func New(cfg *rest.Config, opts Options) (ctrl.Manager, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
@@ -231,7 +319,7 @@ func New(cfg *rest.Config, opts Options) (ctrl.Manager, error) {
 			return nil, fmt.Errorf("adding a certificate watcher: %w", err)
 		}
 	}
-	return mgr, nil
+	return &accessCheckedManager{Manager: mgr, namespaces: opts.WatchNamespaces}, nil
 }
 
 // newManagerOptions turns opts into the manager's options, with the watchers of the certificates
@@ -253,8 +341,13 @@ func newManagerOptions(opts Options) (ctrl.Options, []*certwatcher.CertWatcher, 
 		PprofBindAddress:              opts.PprofBindAddress,
 		LeaderElection:                opts.LeaderElection,
 		LeaderElectionID:              LeaderElectionID,
+		LeaderElectionNamespace:       opts.LeaderElectionNamespace,
 		LeaderElectionReleaseOnCancel: true,
 		NewClient:                     opts.NewClient,
+		LeaseDuration:                 &opts.LeaseDuration,
+		RenewDeadline:                 &opts.RenewDeadline,
+		RetryPeriod:                   &opts.RetryPeriod,
+		Cache:                         cacheOptions(opts.WatchNamespaces),
 		Client: client.Options{Cache: &client.CacheOptions{
 			// Reading a Secret through the manager's client must never start an informer that
 			// holds every Secret of the cluster, data included.
@@ -295,6 +388,7 @@ func setUpController(mgr ctrl.Manager, opts Options, clk clock.PassiveClock) err
 	}
 	if err := reconciler.SetupWithManager(mgr, controller.Options{
 		MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
+		ReconciliationTimeout:   opts.ReconcileTimeout,
 		NewQueue:                opts.NewQueue,
 		SkipNameValidation:      ptr.To(opts.SkipNameValidation),
 	}); err != nil {
@@ -357,6 +451,8 @@ func watchedCertificate(dir, certName, keyName string, tlsOpts []func(*tls.Confi
 }
 
 // addChecks serves /healthz, and /readyz that waits for the webhook server when there is one.
+// Readiness never waits for leadership: every replica serves the webhook, so a standby replica
+// is ready, and stays in the webhook Service, while another one leads.
 func addChecks(mgr ctrl.Manager, webhooks bool) error {
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
 		return fmt.Errorf("adding the health check: %w", err)
