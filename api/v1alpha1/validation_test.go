@@ -151,7 +151,8 @@ var _ = Describe("FotaCampaign schema", func() {
 		Entry("no startDate", deleteSpec("startDate"), "spec.startDate", "Required value"),
 		Entry("no endDate", deleteSpec("endDate"), "spec.endDate", "Required value"),
 		Entry("no accountName", deleteSpec("accountName"), "spec.accountName", "Required value"),
-		Entry("no campaignId", deleteSpec("campaignId"), "spec.campaignId", "Required value"),
+		Entry("neither campaignId nor software", deleteSpec("campaignId"),
+			"spec", "set exactly one of campaignId (to manage a campaign that exists in ThingSpace) and software"),
 		Entry("an empty campaignId", setSpec("campaignId", ""), "spec.campaignId", "should be at least 1 chars long"),
 		Entry("an empty accountName", setSpec("accountName", ""), "spec.accountName", "should be at least 1 chars long"),
 		Entry("a 65-character campaignId", setSpec("campaignId", strings.Repeat("a", 65)), "spec.campaignId", "may not be more than 64 bytes"),
@@ -164,7 +165,79 @@ var _ = Describe("FotaCampaign schema", func() {
 		Entry("suspend given as a string", setSpec("suspend", "yes"), "spec.suspend", "must be of type boolean"),
 		Entry("an unknown field", setSpec("startdate", "2026-12-01"), "spec.startdate", "unknown field"),
 		Entry("no spec at all", func(obj *unstructured.Unstructured) { delete(obj.Object, "spec") }, "spec", "Required value"),
+
+		// Scheduling, devices and deletion.
+		Entry("both campaignId and software", setSpec("software", software()),
+			"spec", "set exactly one of campaignId"),
+		Entry("software without devices", scheduling(func(s map[string]any) { delete(s, "devices") }),
+			"spec.devices", "devices is required with software"),
+		Entry("campaignName without software", setSpec("campaignName", "wave1"),
+			"spec.campaignName", "set it only together with software"),
+		Entry("a 65-character campaignName", scheduling(func(s map[string]any) { s["campaignName"] = strings.Repeat("n", 65) }),
+			"spec.campaignName", "may not be more than 64 bytes"),
+		Entry("software without its name", scheduling(func(s map[string]any) { delete(s["software"].(map[string]any), "name") }),
+			"spec.software.name", "Required value"),
+		Entry("an unknown distribution type", scheduling(func(s map[string]any) { s["software"].(map[string]any)["distributionType"] = "FTP" }),
+			"spec.software.distributionType", `supported values: "HTTP", "OMA", "LWM2M"`),
+		Entry("a device id with a dash", scheduling(func(s map[string]any) { s["devices"] = []any{"99001-3907835573"} }),
+			"spec.devices[0]", "should match"),
+		Entry("a device id of 33 characters", scheduling(func(s map[string]any) { s["devices"] = []any{strings.Repeat("9", 33)} }),
+			"spec.devices[0]", "may not be more than 32 bytes"),
+		Entry("a device listed twice", scheduling(func(s map[string]any) { s["devices"] = []any{"990013907835573", "990013907835573"} }),
+			"spec.devices[1]", "Duplicate value"),
+		Entry("no device at all", scheduling(func(s map[string]any) { s["devices"] = []any{} }),
+			"spec.devices", "should have at least 1 items"),
+		Entry("10001 devices", scheduling(func(s map[string]any) { s["devices"] = deviceIDs(10001) }),
+			"spec.devices", "must have at most 10000 items"),
+		Entry("an unknown deletion policy", setSpec("deletionPolicy", "Delete"),
+			"spec.deletionPolicy", `supported values: "Orphan", "Cancel"`),
+		Entry("an abort threshold of 0%", setSpec("abortPolicy", map[string]any{"failedPercent": 0, "minFinishedDevices": 20}),
+			"spec.abortPolicy.failedPercent", "greater than or equal to 1"),
+		Entry("an abort threshold of 101%", setSpec("abortPolicy", map[string]any{"failedPercent": 101, "minFinishedDevices": 20}),
+			"spec.abortPolicy.failedPercent", "less than or equal to 100"),
+		Entry("an abort policy without its minimum", setSpec("abortPolicy", map[string]any{"failedPercent": 10}),
+			"spec.abortPolicy.minFinishedDevices", "Required value"),
 	)
+
+	It("accepts a campaign to schedule with 10000 devices", func() {
+		obj := validCampaign()
+		scheduling(func(s map[string]any) { s["devices"] = deviceIDs(10000) })(obj)
+		Expect(createStrictly(obj)).To(Succeed())
+		Expect(spec(obj)["deletionPolicy"]).To(Equal("Orphan"), "deletionPolicy defaults to Orphan")
+	})
+
+	DescribeTable("keeps what a scheduled campaign is from being added, removed or changed, and says what to do instead",
+		func(change func(s map[string]any), wantField, wantMessage string) {
+			obj := validCampaign()
+			scheduling(func(s map[string]any) { s["campaignName"] = "wave1" })(obj)
+			Expect(createStrictly(obj)).To(Succeed())
+			change(spec(obj))
+			err := k8sClient.Update(ctx, obj)
+			Expect(err).To(HaveOccurred())
+			Expect(err.Error()).To(ContainSubstring(wantField))
+			Expect(err.Error()).To(ContainSubstring(wantMessage))
+		},
+		Entry("a changed campaignName", func(s map[string]any) { s["campaignName"] = "wave2" },
+			"spec.campaignName", "campaignName is immutable: ThingSpace cannot rename a campaign"),
+		Entry("a removed campaignName", func(s map[string]any) { delete(s, "campaignName") },
+			"spec", "campaignName cannot be added or removed after creation"),
+		Entry("a changed software", func(s map[string]any) { s["software"].(map[string]any)["to"] = "FOTA_Other" },
+			"spec.software", "software is immutable"),
+		Entry("a campaignId added instead of software", func(s map[string]any) {
+			delete(s, "software")
+			delete(s, "campaignName")
+			s["campaignId"] = "60b5d639-ccdc-4db8-8824-069bd94c95bf"
+		}, "spec", "campaignId cannot be added or removed after creation"),
+	)
+
+	It("lets deletionPolicy and the devices change", func() {
+		obj := validCampaign()
+		scheduling(nil)(obj)
+		Expect(createStrictly(obj)).To(Succeed())
+		spec(obj)["deletionPolicy"] = "Cancel"
+		spec(obj)["devices"] = []any{"990013907835581"}
+		Expect(k8sClient.Update(ctx, obj)).To(Succeed())
+	})
 
 	DescribeTable("keeps the campaign's identity immutable",
 		func(field, newValue string) {
@@ -180,6 +253,34 @@ var _ = Describe("FotaCampaign schema", func() {
 		Entry("campaignId", "campaignId", "70b5d639-ccdc-4db8-8824-069bd94c95bf"),
 	)
 })
+
+// scheduling turns the sample into a campaign the operator schedules, then applies change.
+func scheduling(change func(s map[string]any)) func(obj *unstructured.Unstructured) {
+	return func(obj *unstructured.Unstructured) {
+		s := spec(obj)
+		delete(s, "campaignId")
+		s["software"] = software()
+		s["devices"] = []any{"990013907835573", "990013907835581"}
+		if change != nil {
+			change(s)
+		}
+	}
+}
+
+func software() map[string]any {
+	return map[string]any{
+		"name": "FOTA_Verizon_Model-A_02To03_HF", "from": "FOTA_Verizon_Model-A_00To01_HF",
+		"to": "FOTA_Verizon_Model-A_02To03_HF", "distributionType": "HTTP",
+	}
+}
+
+func deviceIDs(n int) []any {
+	ids := make([]any, 0, n)
+	for i := range n {
+		ids = append(ids, fmt.Sprintf("99%013d", i))
+	}
+	return ids
+}
 
 func setSpec(key string, value any) func(obj *unstructured.Unstructured) {
 	return func(obj *unstructured.Unstructured) { spec(obj)[key] = value }

@@ -65,11 +65,15 @@ func fotaCampaignsIn(file string) ([]fotav1alpha1.FotaCampaign, error) {
 
 // seedCampaigns is what the simulator starts with: the simulator's sample campaigns (one pending,
 // one in progress, one ended, dated relative to now), with the schedule of every campaign that
-// config/samples names set to exactly the sample's. Applying the samples then finds ThingSpace
+// config/samples names by campaignId set to exactly the sample's (a sample that schedules its
+// campaign is left for the operator to schedule). Applying the samples then finds ThingSpace
 // already equal to the spec, so the campaign syncs without a PUT whatever today's date is.
 func seedCampaigns(samples []fotav1alpha1.FotaCampaign, now time.Time) []thingspace.Campaign {
 	seeds := simulator.SampleCampaigns(now)
 	for _, sample := range samples {
+		if sample.Spec.CampaignID == "" {
+			continue // the operator schedules this one itself
+		}
 		matches := func(c thingspace.Campaign) bool {
 			return c.AccountName == sample.Spec.AccountName && c.ID == sample.Spec.CampaignID
 		}

@@ -15,17 +15,40 @@ import (
 
 func samplesDir() string { return filepath.Join("..", "..", "config", "samples") }
 
-func TestReadSampleCampaignsFindsTheSampleFotaCampaign(t *testing.T) {
+func TestReadSampleCampaignsFindsTheSampleFotaCampaigns(t *testing.T) {
 	samples, err := readSampleCampaigns(samplesDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(samples) != 1 {
-		t.Fatalf("found %d FotaCampaigns in config/samples, want 1 (the Secret beside it is not one)", len(samples))
+	if len(samples) != 2 {
+		t.Fatalf("found %d FotaCampaigns in config/samples, want 2 (the Secret beside them is not one)", len(samples))
 	}
-	if got := samples[0].Spec.CampaignID; got != simulator.SampleCampaignID {
+	if got := managedSample(t, samples).Spec.CampaignID; got != simulator.SampleCampaignID {
 		t.Errorf("sample campaignId = %q, want the simulator's sample campaign %q", got, simulator.SampleCampaignID)
 	}
+}
+
+func TestSeedCampaignsLeaveTheScheduledSampleToTheOperator(t *testing.T) {
+	samples, err := readSampleCampaigns(samplesDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	if n := len(seedCampaigns(samples, now)); n != len(simulator.SampleCampaigns(now)) {
+		t.Errorf("%d campaigns seeded, want the simulator's %d: the sample that schedules its campaign is not seeded", n, len(simulator.SampleCampaigns(now)))
+	}
+}
+
+// managedSample is the sample that manages an existing campaign by its id.
+func managedSample(t *testing.T, samples []fotav1alpha1.FotaCampaign) fotav1alpha1.FotaCampaign {
+	t.Helper()
+	for _, sample := range samples {
+		if sample.Spec.CampaignID != "" {
+			return sample
+		}
+	}
+	t.Fatal("no sample names a campaignId")
+	return fotav1alpha1.FotaCampaign{}
 }
 
 // The seeded campaign must hold the sample's schedule on any day, so that applying the samples
@@ -35,7 +58,7 @@ func TestSeedCampaignsHoldTheSampleScheduleOnAnyDay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sample := samples[0]
+	sample := managedSample(t, samples)
 	for _, tc := range []struct {
 		name string
 		now  time.Time

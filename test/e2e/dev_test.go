@@ -74,8 +74,27 @@ var _ = Describe("make dev", Ordered, func() {
 			Should(Equal("1/1/True"))
 		table, err := kube.run("", "get", "fc")
 		Expect(err).NotTo(HaveOccurred())
-		Expect(table).To(MatchRegexp(`model-a-02to03\s+0402196254-00001\s+` + sampleCampaignID + `\s+2026-12-01\s+2026-12-07\s+\S+\s+True`))
+		Expect(table).To(MatchRegexp(`model-a-02to03\s+0402196254-00001\s+` + sampleCampaignID + `\s+2026-12-01\s+2026-12-07\s+\S+\s+\S+\s+True\s+True`))
 		Expect(sim.datesPuts(sampleCampaignID)).To(BeEmpty())
+	})
+
+	It("schedules the sample campaign with one POST, sees ThingSpace accept it, and cancels it on delete", func() {
+		const name = "model-a-wave1"
+		Eventually(kube.syncState).WithArguments(name).WithTimeout(30 * time.Second).Should(Equal("1/1/True"))
+		id, err := kube.run("", "get", "fc", name, "-o", "jsonpath={.metadata.annotations.fota\\.thingspace\\.io/campaign-id}")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(id).NotTo(BeEmpty(), "the new campaign's id is recorded in the annotation")
+		Eventually(kube.readyReason).WithArguments(name).WithTimeout(90 * time.Second).Should(Equal("Ready"),
+			"ThingSpace checks the request first (RequestPending), then queues it")
+		Expect(sim.requestsOf("create", "")).To(HaveLen(1))
+
+		out, err := kube.run("", "delete", "fc", name, "--timeout=60s")
+		Expect(err).NotTo(HaveOccurred(), out)
+		Expect(sim.requestsOf("delete", id)).To(HaveLen(1))
+		held, err := sim.campaign(id)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(held.Status).To(Equal("CampaignCancelled"))
+		Expect(sim.requestsOf("create", "")).To(HaveLen(1), "deleting never schedules")
 	})
 
 	It("pushes a window added to a pending campaign with exactly one PUT", func() {

@@ -67,6 +67,11 @@ type recordedRequest struct {
 	Status     int    `json:"status"`
 }
 
+// readyReason is the reason of the Ready condition of the FotaCampaign name.
+func (k kubectl) readyReason(name string) (string, error) {
+	return k.run("", "get", "fc", name, "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].reason}`)
+}
+
 func (s simulatorAdmin) seed(c thingspace.Campaign) error {
 	body, err := json.Marshal(c)
 	if err != nil {
@@ -101,6 +106,46 @@ func (s simulatorAdmin) datesPuts(campaignID string) ([]recordedRequest, error) 
 		}
 	}
 	return puts, nil
+}
+
+// requestsOf returns every request of kind the simulator received, for the campaign when
+// campaignID is set.
+func (s simulatorAdmin) requestsOf(kind, campaignID string) ([]recordedRequest, error) {
+	resp, err := http.Get(s.baseURL + "/_sim/requests")
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var all []recordedRequest
+	if err := json.NewDecoder(resp.Body).Decode(&all); err != nil {
+		return nil, err
+	}
+	var matching []recordedRequest
+	for _, r := range all {
+		if r.Kind == kind && (campaignID == "" || r.CampaignID == campaignID) {
+			matching = append(matching, r)
+		}
+	}
+	return matching, nil
+}
+
+// campaign returns the simulator's campaign of id in the sample account.
+func (s simulatorAdmin) campaign(id string) (thingspace.Campaign, error) {
+	resp, err := http.Get(s.baseURL + "/_sim/campaigns")
+	if err != nil {
+		return thingspace.Campaign{}, err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var all []thingspace.Campaign
+	if err := json.NewDecoder(resp.Body).Decode(&all); err != nil {
+		return thingspace.Campaign{}, err
+	}
+	for _, c := range all {
+		if c.ID == id {
+			return c, nil
+		}
+	}
+	return thingspace.Campaign{}, fmt.Errorf("the simulator holds no campaign %s", id)
 }
 
 // day is the UTC date offset days from now, as YYYY-MM-DD.

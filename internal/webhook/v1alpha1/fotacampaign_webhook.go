@@ -62,7 +62,11 @@ func (v *FotaCampaignValidator) ValidateCreate(ctx context.Context, fc *fotav1al
 func (v *FotaCampaignValidator) ValidateUpdate(ctx context.Context, oldFC, newFC *fotav1alpha1.FotaCampaign) (admission.Warnings, error) {
 	now := v.now()
 	baseline := campaign.BaselineOf(oldFC)
-	violations := campaign.CheckTransition(baseline, newFC.Spec.Schedule, now)
+	scheduleChanged := !campaign.Equal(oldFC.Spec.Schedule, newFC.Spec.Schedule)
+	var violations []campaign.Violation
+	if scheduleChanged {
+		violations = campaign.CheckTransition(baseline, newFC.Spec.Schedule, now)
+	}
 	violations = append(violations, campaign.CheckDevicesChange(baseline.Status, oldFC.Spec.Devices, newFC.Spec.Devices)...)
 	if newFC.Spec.DisplayTimeZone != oldFC.Spec.DisplayTimeZone {
 		violations = append(violations, campaign.CheckTimeZone(newFC.Spec.DisplayTimeZone)...)
@@ -73,7 +77,10 @@ func (v *FotaCampaignValidator) ValidateUpdate(ctx context.Context, oldFC, newFC
 		countRejection(operationUpdate, violations)
 		return nil, invalid(newFC, violations)
 	}
-	warnings := introducedWarnings(oldFC.Spec.Schedule, newFC.Spec.Schedule, now)
+	var warnings admission.Warnings
+	if scheduleChanged {
+		warnings = introducedWarnings(oldFC.Spec.Schedule, newFC.Spec.Schedule, now)
+	}
 	ctrl.LoggerFrom(ctx).V(1).Info("Admitting change", "warnings", len(warnings))
 	countAdmission(operationUpdate, resultAllowed)
 	return warnings, nil
