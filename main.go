@@ -6,6 +6,9 @@ package main
 import (
 	"flag"
 	"os"
+	// The zone database travels in the binary: the distroless image has none, and
+	// spec.displayTimeZone names IANA zones.
+	_ "time/tzdata"
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/internal/text"
 )
 
 // Device states, the values of the state label of fota_campaign_devices.
@@ -28,6 +29,9 @@ const maxFailureReasons = 5
 // gives another reason costs the operator a bounded amount of memory; the rest are counted
 // under otherReasons.
 const maxDistinctReasons = 1000
+
+// maxReasonLength is the longest reason the status shows (failureReasons[].reason's maxLength).
+const maxReasonLength = 256
 
 const (
 	otherReasons      = "(other reasons)"
@@ -72,7 +76,7 @@ func (t *Tally) Add(thingSpaceStatus, resultReason string) {
 	if state != DeviceFailed && state != DeviceRejected {
 		return
 	}
-	reason := strings.TrimSpace(resultReason)
+	reason := text.Truncate(strings.TrimSpace(resultReason), maxReasonLength)
 	if reason == "" {
 		reason = unspecifiedReason
 	}

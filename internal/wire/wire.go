@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/internal/text"
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 )
 
@@ -43,19 +44,29 @@ func Schedule(c thingspace.Campaign) v1alpha1.Schedule {
 	}
 }
 
+// Limits of status.campaign's fields, as the CRD's schema sets them (a test keeps the two equal).
+// ThingSpace's text longer than its field's limit is cut, with text.Marker at the end: a status
+// the API server refuses would never be written again.
+const (
+	maxIDLength               = 64
+	maxNameLength             = 256
+	maxDistributionTypeLength = 32
+	maxStatusLength           = 64
+)
+
 // Info is status.campaign for a campaign ThingSpace replied with: its own description of the
-// campaign, with its raw status string kept as it is.
+// campaign, with its raw status string kept as it is, each field cut to its limit.
 func Info(c thingspace.Campaign) v1alpha1.CampaignInfo {
 	return v1alpha1.CampaignInfo{
-		ID:               c.ID,
-		CampaignName:     c.CampaignName,
-		SoftwareName:     c.SoftwareName,
-		DistributionType: c.DistributionType,
-		Make:             c.Make,
-		Model:            c.Model,
-		SoftwareFrom:     c.SoftwareFrom,
-		SoftwareTo:       c.SoftwareTo,
-		Status:           c.Status,
+		ID:               text.Truncate(c.ID, maxIDLength),
+		CampaignName:     text.Truncate(c.CampaignName, maxNameLength),
+		SoftwareName:     text.Truncate(c.SoftwareName, maxNameLength),
+		DistributionType: text.Truncate(c.DistributionType, maxDistributionTypeLength),
+		Make:             text.Truncate(c.Make, maxNameLength),
+		Model:            text.Truncate(c.Model, maxNameLength),
+		SoftwareFrom:     text.Truncate(c.SoftwareFrom, maxNameLength),
+		SoftwareTo:       text.Truncate(c.SoftwareTo, maxNameLength),
+		Status:           text.Truncate(c.Status, maxStatusLength),
 	}
 }
 

@@ -1,9 +1,18 @@
 package wire
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
 	"encoding/json"
 	"reflect"
 	"testing"
+
+	"sigs.k8s.io/yaml"
+
+	"github.com/fota-operator/fota-operator/internal/text"
 
 	"github.com/fota-operator/fota-operator/api/v1alpha1"
 	"github.com/fota-operator/fota-operator/internal/campaign"
@@ -211,4 +220,68 @@ func modified(change func(*v1alpha1.Schedule)) v1alpha1.Schedule {
 func describe(s v1alpha1.Schedule) string {
 	body, _ := json.Marshal(s)
 	return string(body)
+}
+
+func TestInfoCutsThingSpaceTextToTheSchemasLimits(t *testing.T) {
+	long := strings.Repeat("é", 300) // 600 bytes
+	info := Info(thingspace.Campaign{
+		ID: strings.Repeat("i", 100), CampaignName: long, SoftwareName: long, DistributionType: long,
+		Make: long, Model: long, SoftwareFrom: long, SoftwareTo: long, Status: long,
+	})
+	limits := crdMaxLengths(t, "campaign")
+	fields := map[string]string{
+		"id": info.ID, "campaignName": info.CampaignName, "softwareName": info.SoftwareName,
+		"distributionType": info.DistributionType, "make": info.Make, "model": info.Model,
+		"softwareFrom": info.SoftwareFrom, "softwareTo": info.SoftwareTo, "status": info.Status,
+	}
+	for name, value := range fields {
+		limit, ok := limits[name]
+		if !ok {
+			t.Errorf("status.campaign.%s has no maxLength in the CRD", name)
+			continue
+		}
+		if n := utf8.RuneCountInString(value); n > limit || !strings.HasSuffix(value, text.Marker) {
+			t.Errorf("status.campaign.%s has %d characters (limit %d) and ends %q: want it cut to the limit with the marker",
+				name, n, limit, value[max(0, len(value)-6):])
+		}
+	}
+	if short := Info(thingspace.Campaign{CampaignName: "FOTA_Verizon_Upgrade"}); short.CampaignName != "FOTA_Verizon_Upgrade" {
+		t.Errorf("a short name came out as %q", short.CampaignName)
+	}
+}
+
+// crdMaxLengths reads the maxLength of every field of status.<object> from the generated CRD.
+func crdMaxLengths(t *testing.T, object string) map[string]int {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "config", "crd", "bases", "fota.thingspace.io_fotacampaigns.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var crd struct {
+		Spec struct {
+			Versions []struct {
+				Schema struct {
+					OpenAPIV3Schema struct {
+						Properties map[string]struct {
+							Properties map[string]struct {
+								Properties map[string]struct {
+									MaxLength *int `json:"maxLength"`
+								} `json:"properties"`
+							} `json:"properties"`
+						} `json:"properties"`
+					} `json:"openAPIV3Schema"`
+				} `json:"schema"`
+			} `json:"versions"`
+		} `json:"spec"`
+	}
+	if err := yaml.Unmarshal(raw, &crd); err != nil {
+		t.Fatal(err)
+	}
+	limits := map[string]int{}
+	for name, field := range crd.Spec.Versions[0].Schema.OpenAPIV3Schema.Properties["status"].Properties[object].Properties {
+		if field.MaxLength != nil {
+			limits[name] = *field.MaxLength
+		}
+	}
+	return limits
 }

@@ -84,7 +84,7 @@ var _ = Describe("make dev", Ordered, func() {
 		id, err := kube.run("", "get", "fc", name, "-o", "jsonpath={.metadata.annotations.fota\\.thingspace\\.io/campaign-id}")
 		Expect(err).NotTo(HaveOccurred())
 		Expect(id).NotTo(BeEmpty(), "the new campaign's id is recorded in the annotation")
-		Eventually(kube.readyReason).WithArguments(name).WithTimeout(90 * time.Second).Should(Equal("Ready"),
+		Eventually(kube.readyReason).WithArguments(name).WithTimeout(90*time.Second).Should(Equal("Ready"),
 			"ThingSpace checks the request first (RequestPending), then queues it")
 		Expect(sim.requestsOf("create", "")).To(HaveLen(1))
 
