@@ -334,3 +334,72 @@ func readAll(r io.Reader) string {
 	Expect(err).NotTo(HaveOccurred())
 	return string(b)
 }
+
+var _ = Describe("kubectl apply of a campaign the operator schedules", func() {
+	const manifest = `apiVersion: fota.thingspace.io/v1alpha1
+kind: FotaCampaign
+metadata:
+  name: %s
+  namespace: default
+spec:
+  accountName: "0402196254-00001"
+  software: {name: FOTA_A_02To03, from: FOTA_A_00To01, to: FOTA_A_02To03, distributionType: HTTP}
+  devices: %s
+  credentialsSecretRef:
+    name: thingspace-credentials
+  startDate: "2026-12-10"
+  endDate: "2026-12-16"
+  displayTimeZone: %s
+`
+	var (
+		kubectl interface {
+			Run(args ...string) (stdout, stderr io.Reader, err error)
+		}
+		file string
+	)
+	BeforeEach(func() {
+		admin, err := testEnv.ControlPlane.AddUser(envtest.User{Name: "fleet-admin", Groups: []string{"system:masters"}}, nil)
+		Expect(err).NotTo(HaveOccurred())
+		kubectl, err = admin.Kubectl()
+		Expect(err).NotTo(HaveOccurred())
+		file = filepath.Join(GinkgoT().TempDir(), "campaign.yaml")
+	})
+	apply := func(name, devices, zone string) (string, error) {
+		GinkgoHelper()
+		Expect(os.WriteFile(file, fmt.Appendf(nil, manifest, name, devices, zone), 0o600)).To(Succeed())
+		stdout, stderr, err := kubectl.Run("apply", "-f", file)
+		Expect(err == nil || isExitError(err)).To(BeTrue(), "running kubectl: %v", err)
+		return readAll(stdout) + readAll(stderr), err
+	}
+
+	It("refuses a device change once ThingSpace has scheduled the campaign, naming spec.devices and the status", func() {
+		const name = "model-a-wave1"
+		output, err := apply(name, `["990013907835573"]`, "UTC")
+		Expect(err).NotTo(HaveOccurred(), output)
+
+		By("while ThingSpace has it queued, devices may change")
+		fc := stored(&fotav1alpha1.FotaCampaign{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: metav1.NamespaceDefault}})
+		fc.Status.Campaign = &fotav1alpha1.CampaignInfo{ID: "scheduled-1", Status: "CampaignRequestQueued"}
+		Expect(k8sClient.Status().Update(ctx, fc)).To(Succeed())
+		output, err = apply(name, `["990013907835573", "990013907835581"]`, "UTC")
+		Expect(err).NotTo(HaveOccurred(), output)
+
+		By("once it is scheduled, they may not")
+		fc = stored(fc)
+		fc.Status.Campaign.Status = "CampaignScheduled"
+		Expect(k8sClient.Status().Update(ctx, fc)).To(Succeed())
+		output, err = apply(name, `["990013907835573"]`, "UTC")
+		Expect(err).To(HaveOccurred())
+		AddReportEntry("kubectl apply of a device change once scheduled", output)
+		Expect(output).To(ContainSubstring(`spec.devices: Forbidden: the campaign is CampaignScheduled in ThingSpace: ` +
+			`devices can only be added or removed until ThingSpace has scheduled it`))
+		Expect(stored(fc).Spec.Devices).To(HaveLen(2), "nothing is stored")
+	})
+
+	It("refuses a display time zone that does not exist, naming the field", func() {
+		output, err := apply("model-a-wave2", `["990013907835573"]`, "America/Atlantis")
+		Expect(err).To(HaveOccurred())
+		Expect(output).To(ContainSubstring(`spec.displayTimeZone: Invalid value: "America/Atlantis": ` +
+			`must be an IANA time zone name such as America/Chicago, Europe/Berlin or UTC`))
+	})
+})
