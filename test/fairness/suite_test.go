@@ -1,0 +1,65 @@
+// Package fairness runs the operator as a process against a busy ThingSpace account and a quiet
+// one: the busy account's rate limit must never hold the workers the quiet account's campaigns
+// need.
+//
+// The suite skips without KUBEBUILDER_ASSETS, like every suite that needs a kube-apiserver.
+package fairness
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	"github.com/fota-operator/fota-operator/hack/harness"
+	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+)
+
+var (
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	dir           string
+	controlPlane  *harness.ControlPlane
+	k8sClient     client.Client
+	sim           *simulator.Server
+	thingSpaceURL string
+	managerBinary string
+)
+
+func TestFairness(t *testing.T) {
+	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
+		t.Skip("KUBEBUILDER_ASSETS is unset, so there is no kube-apiserver to run: `make test` builds the binaries and sets it")
+	}
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "A busy account and a quiet one")
+}
+
+var _ = BeforeSuite(func() {
+	ctx, cancel = context.WithCancel(context.Background())
+	DeferCleanup(func() { cancel() })
+	root, err := harness.FindRoot()
+	Expect(err).NotTo(HaveOccurred())
+	assets, err := harness.BinaryAssets(root, os.Stderr)
+	Expect(err).NotTo(HaveOccurred())
+	dir = filepath.Join(root, "bin", "fairness")
+	Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
+
+	By("building the manager from main.go")
+	managerBinary, err = harness.BuildManager(ctx, root, dir)
+	Expect(err).NotTo(HaveOccurred())
+
+	sim = simulator.New(simulator.Options{StaticTokens: []simulator.TokenPair{harness.Tokens}})
+	thingSpaceURL, err = sim.Start("127.0.0.1:0")
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(sim.Close)
+
+	controlPlane, err = harness.StartControlPlane(harness.ControlPlaneOptions{Root: root, Assets: assets, Dir: dir})
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(controlPlane.Stop)
+	k8sClient = controlPlane.Client
+})
