@@ -3,6 +3,7 @@ package controllers_test
 import (
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -280,7 +281,7 @@ var _ = Describe("FotaCampaign controller", func() {
 		Expect(f.thingSpaceSchedule()).To(Equal(desired))
 	})
 
-	It("7b. does not repeat a rejected login until the Secret changes", func() {
+	It("7b. does not repeat a rejected login until the credentials in the Secret change", func() {
 		f := newFixture()
 		f.createSecret(mintingCredentials(suiteClientSecret, rejectedUser, wrongPassword))
 		f.seed(pendingSchedule())
@@ -300,6 +301,13 @@ var _ = Describe("FotaCampaign controller", func() {
 		Expect(f.calls()).To(BeEmpty())
 		f.expectEvent(corev1.EventTypeWarning, fotav1alpha1.ReasonCredentialsRejected, "session login")
 		Expect(f.eventReasons()).To(ConsistOf(fotav1alpha1.ReasonCredentialsRejected), "one event, not one per poll")
+
+		By("editing the Secret's labels and annotations five times, as a reloader or a GitOps tool would")
+		for edit := range 5 {
+			f.editSecretMetadata(fmt.Sprintf("edit-%d", edit))
+		}
+		Consistently(func() []simulator.Request { return logins(rejectedUser) }, quietly).Should(HaveLen(1),
+			"only new credential values are worth a login: five failed ones lock the account")
 
 		By("fixing the password in the Secret")
 		f.updateSecret(mintingCredentials(suiteClientSecret, rejectedUser, suitePassword))

@@ -165,6 +165,27 @@ func (f *fixture) updateSecret(data map[string]string) {
 	}).Should(Equal(secret.ResourceVersion))
 }
 
+// editSecretMetadata changes the Secret's labels and annotations, not its data, and waits until the
+// manager's cache has seen it.
+func (f *fixture) editSecretMetadata(value string) {
+	GinkgoHelper()
+	secret := &corev1.Secret{}
+	Expect(retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if err := k8sClient.Get(ctx, f.secret, secret); err != nil {
+			return err
+		}
+		secret.Labels = map[string]string{"reloader.example.com/revision": value}
+		secret.Annotations = map[string]string{"argocd.argoproj.io/tracking-id": value}
+		return k8sClient.Update(ctx, secret)
+	})).To(Succeed())
+	Eventually(func(g Gomega) string {
+		cached := &metav1.PartialObjectMetadata{}
+		cached.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
+		g.Expect(managerCache.Get(ctx, f.secret, cached)).To(Succeed())
+		return cached.ResourceVersion
+	}).Should(Equal(secret.ResourceVersion))
+}
+
 func (f *fixture) seed(schedule fotav1alpha1.Schedule) {
 	dates := wire.Dates(schedule)
 	sim.Seed(thingspace.Campaign{

@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
@@ -143,4 +146,111 @@ func printedColumn(f *fixture, name string) string {
 	}
 	Fail("no column " + name)
 	return ""
+}
+
+var _ = Describe("ThingSpace's answers in the status", func() {
+	It("cuts ThingSpace text longer than the status allows, with a marker, and stays Synced", func() {
+		f := newFixture()
+		f.createSecret(staticTokens(tokensA))
+		f.seed(pendingSchedule())
+		held, _ := sim.Campaign(account, f.campaignID)
+		held.CampaignName = strings.Repeat("Model-A wave ", 31)[:400]
+		sim.Seed(held)
+		f.createCampaign(pendingSchedule(), false)
+
+		f.expectSynced(fotav1alpha1.ReasonSynced)
+		name := f.get().Status.Campaign.CampaignName
+		Expect(len(name)).To(BeNumerically("<=", 256))
+		Expect(name).To(HavePrefix("Model-A wave Model-A wave"))
+		Expect(name).To(HaveSuffix("..."))
+	})
+})
+
+var _ = Describe("A campaign's metrics", func() {
+	It("follow its status and go with the object", func() {
+		f := newFixture()
+		f.createSecret(staticTokens(tokensA))
+		f.seed(inProgressSchedule())
+		Expect(sim.SetDevices(account, f.campaignID, simulator.SampleDevices(3))).To(Succeed())
+		f.createCampaign(inProgressSchedule(), false)
+		f.expectSynced(fotav1alpha1.ReasonSynced)
+
+		labels := map[string]string{"namespace": f.key.Namespace, "name": f.key.Name}
+		Eventually(func() []string { return gaugeSeries("fota_campaign_phase", labels) }).Should(ConsistOf("phase=InProgress 1"))
+		Expect(gaugeSeries("fota_campaign_devices", labels)).To(ContainElement("state=pending 3"))
+		Expect(gaugeSeries("fota_campaign_synced", labels)).To(ConsistOf("reason=Synced 1"))
+
+		f.deleteCampaign()
+		f.expectGone()
+		Eventually(func() []string { return gaugeSeries("fota_campaign_phase", labels) }).Should(BeEmpty())
+		Expect(gaugeSeries("fota_campaign_devices", labels)).To(BeEmpty())
+	})
+})
+
+var _ = Describe("An abort policy", func() {
+	It("aborts a running campaign once, when its rollout fails on too many devices", func() {
+		f := newFixture()
+		f.createSecret(staticTokens(tokensA))
+		schedule := inProgressSchedule()
+		f.seed(schedule)
+		Expect(sim.SetDevices(account, f.campaignID, simulator.SampleDevices(100))).To(Succeed())
+		Expect(sim.SetRollout(account, f.campaignID, simulator.Rollout{
+			SucceedPerMinute: 0.01, FailPerMinute: 0.01, FailureReason: "RovaClientDownloadFailed", Since: clk.Now(),
+		})).To(Succeed())
+		f.createManaged(schedule, func(fc *fotav1alpha1.FotaCampaign) {
+			fc.Spec.AbortPolicy = &fotav1alpha1.AbortPolicy{FailedPercent: 40, MinFinishedDevices: 20}
+		})
+		f.expectSynced(fotav1alpha1.ReasonSynced)
+
+		By("reading the progress every ten minutes: 10 of 20 finished failed after ten minutes")
+		advance(f.dueWithin(pollInterval))
+		Eventually(func() int32 {
+			if d := f.get().Status.Devices; d != nil {
+				return d.Failed
+			}
+			return 0
+		}).Should(BeEquivalentTo(10))
+		ready := f.expectReady(fotav1alpha1.ReasonAbortedOnFailures)
+		Expect(ready.Message).To(ContainSubstring("10 of 20 finished devices failed (50.0%)"))
+		Expect(f.phase()).To(Equal(fotav1alpha1.PhaseAborted))
+		Expect(f.requests(simulator.KindDelete)).To(HaveLen(1))
+		f.expectEvent(corev1.EventTypeWarning, "AbortedOnFailures", "10 of 20 finished devices failed")
+		held, _ := sim.Campaign(account, f.campaignID)
+		Expect(held.Status).To(Equal(simulator.StatusAborted))
+
+		By("touching it never again")
+		calls := len(f.calls())
+		for range 3 {
+			advance(pollInterval)
+		}
+		Consistently(func() int { return len(f.calls()) }, quietly).Should(Equal(calls))
+	})
+})
+
+// gaugeSeries lists the series of a gauge with labels, as "label=value value" for the labels
+// beyond those asked for.
+func gaugeSeries(name string, labels map[string]string) []string {
+	families, err := metrics.Registry.Gather()
+	Expect(err).NotTo(HaveOccurred())
+	var series []string
+	for _, family := range families {
+		if family.GetName() != name {
+			continue
+		}
+	metric:
+		for _, m := range family.GetMetric() {
+			var extra []string
+			for _, pair := range m.GetLabel() {
+				want, asked := labels[pair.GetName()]
+				switch {
+				case asked && want != pair.GetValue():
+					continue metric
+				case !asked:
+					extra = append(extra, pair.GetName()+"="+pair.GetValue())
+				}
+			}
+			series = append(series, fmt.Sprintf("%s %g", strings.Join(extra, ","), m.GetGauge().GetValue()))
+		}
+	}
+	return series
 }
