@@ -77,6 +77,8 @@ build: manifests generate fmt vet ## Build the manager binary.
 
 .PHONY: run
 run: manifests generate fmt vet ## Run the manager against the cluster of the current kubeconfig (webhook off).
+	@echo "make run: a manager for the cluster of $${KUBECONFIG:-~/.kube/config}, webhook off. It is a second" >&2
+	@echo "controller if make dev or a deployed operator runs against that cluster too: stop the other one first." >&2
 	ENABLE_WEBHOOKS=false go run . $(ARGS)
 
 .PHONY: dev
@@ -122,12 +124,12 @@ undeploy: ## Remove the operator from the cluster of the current kubeconfig.
 ##@ Tools
 
 .PHONY: controller-gen
-controller-gen: $(CONTROLLER_GEN)
+controller-gen: $(CONTROLLER_GEN) ## Build controller-gen into bin/.
 $(CONTROLLER_GEN): | $(LOCALBIN)
 	GOBIN=$(LOCALBIN) go install sigs.k8s.io/controller-tools/cmd/controller-gen@$(CONTROLLER_TOOLS_VERSION)
 
 .PHONY: golangci-lint
-golangci-lint: $(GOLANGCI_LINT)
+golangci-lint: $(GOLANGCI_LINT) ## Build golangci-lint into bin/.
 $(GOLANGCI_LINT): | $(LOCALBIN)
 	GOBIN=$(LOCALBIN) go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 

@@ -65,7 +65,9 @@ type config struct {
 	thingspaceURL string
 	simulatorAddr string
 	pollInterval  time.Duration
-	logging       zap.Options
+	// progressInterval is how often a running campaign's device report is read.
+	progressInterval time.Duration
+	logging          zap.Options
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -74,9 +76,17 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return config{}, err
 	}
 	// Human-readable logs at info level; --zap-log-level=debug shows the operator's V(1) lines.
-	c := config{root: root, logging: zap.Options{Development: true, Level: zapcore.InfoLevel}}
+	// Not zap's development mode: its flag would claim debug logging by default.
+	c := config{root: root, logging: zap.Options{Level: zapcore.InfoLevel}}
+	zap.ConsoleEncoder()(&c.logging)
 	flags := flag.NewFlagSet("dev", flag.ContinueOnError)
 	flags.SetOutput(stderr)
+	flags.Usage = func() {
+		_, _ = fmt.Fprintf(stderr, "Usage: make dev [ARGS=\"flags\"]\n\n"+
+			"Runs a local control plane, the ThingSpace simulator and the operator with its webhook.\n"+
+			"Logs go to standard error in console form at info level (--zap-log-level=debug for the operator's detail).\n\nFlags:\n")
+		flags.PrintDefaults()
+	}
 	flags.StringVar(&c.kubeconfig, "write-kubeconfig", envOr("DEV_KUBECONFIG", filepath.Join(root, "bin", "dev", "kubeconfig")),
 		"where to write the kubeconfig of the dev user (env DEV_KUBECONFIG); removed again on exit")
 	flags.StringVar(&c.thingspaceURL, "thingspace-url", os.Getenv("THINGSPACE_URL"),
@@ -85,6 +95,8 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		"where the ThingSpace simulator listens (env DEV_SIMULATOR_ADDR); keep it loopback, its /_sim/ admin endpoints have no authentication")
 	flags.DurationVar(&c.pollInterval, "poll-interval", 30*time.Second,
 		"how often the operator re-reads every campaign from ThingSpace (the deployed default is 10m; shorter here so that changes made through /_sim/ show soon)")
+	flags.DurationVar(&c.progressInterval, "progress-interval", time.Minute,
+		"how often the operator reads the device report of a running campaign (the deployed default is 10m; shorter here so that the sample rollout moves)")
 	c.logging.BindFlags(flags)
 	if err := flags.Parse(args); err != nil {
 		return config{}, err
@@ -128,7 +140,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err := writeKubeconfig(env, c.kubeconfig, &started); err != nil {
 		return err
 	}
-	mgr, err := newManager(env.Config, env.WebhookInstallOptions, thingspaceURL, c.pollInterval)
+	mgr, err := newManager(env.Config, env.WebhookInstallOptions, thingspaceURL, c.pollInterval, c.progressInterval)
 	if err != nil {
 		return err
 	}

@@ -14,7 +14,7 @@ import (
 // the webhook served on the host, port and certificate that envtest generated and wrote into the
 // webhook configuration, and no metrics or health endpoints, whose fixed ports could clash with
 // another program.
-func newManager(cfg *rest.Config, hook envtest.WebhookInstallOptions, thingspaceURL string, pollInterval time.Duration) (ctrl.Manager, error) {
+func newManager(cfg *rest.Config, hook envtest.WebhookInstallOptions, thingspaceURL string, pollInterval, progressInterval time.Duration) (ctrl.Manager, error) {
 	opts := manager.DefaultOptions()
 	opts.MetricsBindAddress = "0"
 	opts.HealthProbeBindAddress = "0"
@@ -24,5 +24,6 @@ func newManager(cfg *rest.Config, hook envtest.WebhookInstallOptions, thingspace
 	opts.WebhookCertPath = hook.LocalServingCertDir
 	opts.ThingSpace.BaseURL = thingspaceURL
 	opts.PollInterval = pollInterval
+	opts.ProgressInterval = progressInterval
 	return manager.New(cfg, opts)
 }

@@ -120,3 +120,37 @@ func find(campaigns []thingspace.Campaign, account, id string) (thingspace.Campa
 	}
 	return thingspace.Campaign{}, false
 }
+
+// TestSamplesHoldWhatTheSimulatorHolds keeps config/samples (and the in-progress sample beside
+// them) and the simulator's own sample campaigns in step: the standalone simulator seeds those, so
+// applying a sample to it needs no PUT either, on any day.
+func TestSamplesHoldWhatTheSimulatorHolds(t *testing.T) {
+	var samples []fotav1alpha1.FotaCampaign
+	for _, dir := range []string{samplesDir(), filepath.Join(samplesDir(), "in-progress")} {
+		found, err := readSampleCampaigns(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		samples = append(samples, found...)
+	}
+	for _, day := range []time.Time{time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC), time.Date(2029, 12, 31, 23, 0, 0, 0, time.UTC)} {
+		held := simulator.SampleCampaigns(day)
+		managed := 0
+		for _, sample := range samples {
+			if sample.Spec.CampaignID == "" {
+				continue
+			}
+			managed++
+			seeded, ok := find(held, sample.Spec.AccountName, sample.Spec.CampaignID)
+			if !ok {
+				t.Fatalf("the simulator holds no campaign %s of sample %s", sample.Spec.CampaignID, sample.Name)
+			}
+			if got := wire.Schedule(seeded); !campaign.Equal(got, sample.Spec.Schedule) {
+				t.Errorf("on %s the simulator holds %s for sample %s, which says %s", day.Format(time.DateOnly), show(got), sample.Name, show(sample.Spec.Schedule))
+			}
+		}
+		if managed != 2 {
+			t.Errorf("%d samples name a campaignId, want 2 (config/samples and the in-progress one)", managed)
+		}
+	}
+}

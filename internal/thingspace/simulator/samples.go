@@ -36,16 +36,18 @@ func (s *Server) StartSampleRollout(since time.Time) error {
 // sampleMake is the device maker of every sample campaign.
 const sampleMake = "Verizon"
 
-// SampleCampaigns returns the campaigns `make dev` and `go run ./hack/thingspace-sim` start with,
-// dated relative to now so that they are always in the same phase:
-//   - SampleCampaignID, pending (starts in 6 days), free to reschedule;
-//   - SampleRunningCampaignID, in progress since 2 days ago, for the after-start rules (no
-//     devices until StartSampleRollout);
-//   - a campaign that ended a week ago, which accepts no change.
+// SampleCampaigns returns the campaigns `make dev` and `go run ./hack/thingspace-sim` start with.
+// The first two hold exactly the schedules of config/samples (a test keeps them equal), on dates
+// that keep them in their phase whatever the day until 2030, so that what the README shows is what
+// a user sees:
+//   - SampleCampaignID, pending (it starts on 2030-06-03), free to reschedule;
+//   - SampleRunningCampaignID, in progress from 2026-11-02 to the end of 2030, for the
+//     after-start rules (no devices until StartSampleRollout);
+//   - a campaign that ended a week before now, which accepts no change.
 func SampleCampaigns(now time.Time) []thingspace.Campaign {
 	today := now.UTC().Truncate(24 * time.Hour)
 	day := func(offset int) string { return today.AddDate(0, 0, offset).Format(dateLayout) }
-	date := func(offset int) *string { d := day(offset); return &d }
+	date := func(d string) *string { return &d }
 	return []thingspace.Campaign{
 		{
 			ID:                     SampleCampaignID,
@@ -57,11 +59,11 @@ func SampleCampaigns(now time.Time) []thingspace.Campaign {
 			Model:                  "Model-A",
 			SoftwareFrom:           "FOTA_Verizon_Model-A_00To01_HF",
 			SoftwareTo:             "FOTA_Verizon_Model-A_02To03_HF",
-			StartDate:              day(6),
-			EndDate:                day(12),
-			DownloadAfterDate:      date(6),
+			StartDate:              "2030-06-03",
+			EndDate:                "2030-06-09",
+			DownloadAfterDate:      date("2030-06-03"),
 			DownloadTimeWindowList: []thingspace.Window{{StartTime: 3, EndTime: 4}},
-			InstallAfterDate:       date(7),
+			InstallAfterDate:       date("2030-06-04"),
 			InstallTimeWindowList:  []thingspace.Window{{StartTime: 5, EndTime: 6}},
 			Status:                 StatusScheduled,
 		},
@@ -75,9 +77,10 @@ func SampleCampaigns(now time.Time) []thingspace.Campaign {
 			Model:                  "Model-B",
 			SoftwareFrom:           "FOTA_Verizon_Model-B_00To01_HF",
 			SoftwareTo:             "FOTA_Verizon_Model-B_01To02_HF",
-			StartDate:              day(-2),
-			EndDate:                day(5),
+			StartDate:              "2026-11-02",
+			EndDate:                "2030-12-31",
 			DownloadTimeWindowList: []thingspace.Window{{StartTime: 1, EndTime: 3}},
+			InstallAfterDate:       date("2026-11-03"),
 			InstallTimeWindowList:  []thingspace.Window{{StartTime: 4, EndTime: 5}},
 			Status:                 StatusScheduled,
 		},
