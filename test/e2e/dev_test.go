@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -65,17 +66,31 @@ var _ = Describe("make dev", Ordered, func() {
 		kube = kubectl{binary: binaryPath, kubeconfig: kubeconfig, dir: root}
 	})
 
-	It("syncs the samples, which ThingSpace already holds, without a PUT", func() {
-		out, err := kube.run("", "apply", "-f", "config/samples/")
-		Expect(err).NotTo(HaveOccurred())
-		Expect(out).To(ContainSubstring("fotacampaign.fota.thingspace.io/model-a-02to03 created"))
+	It("shows what the README's quick start shows, and syncs the sample ThingSpace holds without a PUT", func() {
+		const apply, get = "kubectl apply -f config/samples/", "kubectl get fc"
+		out, err := kube.shell(apply)
+		Expect(err).NotTo(HaveOccurred(), out)
+		Expect(outputLines(out)).To(Equal(readme(root, apply)))
 
-		Eventually(kube.syncState).WithArguments("model-a-02to03").WithTimeout(30 * time.Second).
-			Should(Equal("1/1/True"))
-		table, err := kube.run("", "get", "fc")
-		Expect(err).NotTo(HaveOccurred())
-		Expect(table).To(MatchRegexp(`model-a-02to03\s+0402196254-00001\s+` + sampleCampaignID + `\s+2026-12-01\s+2026-12-07\s+\S+\s+\S+\s+True\s+True`))
+		Eventually(kube.syncState).WithArguments("model-a-02to03").WithTimeout(30 * time.Second).Should(Equal("1/1/True"))
+		Eventually(kube.readyReason).WithArguments("model-a-wave1").WithTimeout(90 * time.Second).Should(Equal("Ready"))
+		out, err = kube.shell(get)
+		Expect(err).NotTo(HaveOccurred(), out)
+		Expect(tableRows(outputLines(out), "model-a-wave1")).To(Equal(tableRows(readme(root, get), "model-a-wave1")))
 		Expect(sim.datesPuts(sampleCampaignID)).To(BeEmpty())
+	})
+
+	It("refuses the README's illegal change to the campaign in progress with the message the README quotes", func() {
+		const apply = "kubectl apply -f config/samples/in-progress/"
+		out, err := kube.shell(apply)
+		Expect(err).NotTo(HaveOccurred(), out)
+		Expect(outputLines(out)).To(Equal(readme(root, apply)))
+		Eventually(kube.syncState).WithArguments("model-b-rollout").WithTimeout(30 * time.Second).Should(Equal("1/1/True"))
+
+		patch := readmeCommand(root, "kubectl patch fc model-b-rollout ")
+		out, err = kube.shell(patch)
+		Expect(err).To(HaveOccurred(), "the webhook let the change through: %s", out)
+		Expect(outputLines(out)).To(Equal(readme(root, patch)))
 	})
 
 	It("schedules the sample campaign with one POST, sees ThingSpace accept it, and cancels it on delete", func() {
@@ -174,6 +189,28 @@ var _ = Describe("make dev", Ordered, func() {
 		Expect(kubeconfig).NotTo(BeAnExistingFile(), "the kubeconfig of a stopped environment is left behind")
 	})
 })
+
+// readme is the output the README shows for command.
+func readme(root, command string) []string {
+	GinkgoHelper()
+	output, err := readmeSession(root, command)
+	Expect(err).NotTo(HaveOccurred())
+	return output
+}
+
+// readmeCommand is the README's console command that starts with prefix.
+func readmeCommand(root, prefix string) string {
+	GinkgoHelper()
+	sessions, err := readmeSessions(root)
+	Expect(err).NotTo(HaveOccurred())
+	for _, s := range sessions {
+		if strings.HasPrefix(s.command, prefix) {
+			return s.command
+		}
+	}
+	Fail("the README shows no command starting with " + prefix)
+	return ""
+}
 
 // stopForGood ends the dev environment when a spec failed before the SIGTERM spec did: SIGTERM
 // first, so that it stops its control plane; SIGKILL only if it hangs.
