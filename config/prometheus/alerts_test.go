@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode"
 
 	"sigs.k8s.io/yaml"
 )
@@ -180,4 +181,36 @@ func readFile(t *testing.T, name string) []byte {
 		t.Fatal(err)
 	}
 	return content
+}
+
+// TestEveryRunbookLinkLeadsToAReadmeSection checks that the README has the heading each alert's
+// runbook_url points at, the way GitHub names a heading's anchor.
+func TestEveryRunbookLinkLeadsToAReadmeSection(t *testing.T) {
+	anchors := map[string]bool{}
+	for _, line := range strings.Split(string(readFile(t, filepath.Join("..", "..", "README.md"))), "\n") {
+		if heading, ok := strings.CutPrefix(line, "### "); ok {
+			anchors[githubAnchor(heading)] = true
+		}
+	}
+	for _, r := range alertingRules(t) {
+		anchor := strings.TrimPrefix(r.Annotations["runbook_url"], runbookURL[:strings.Index(runbookURL, "#")+1])
+		if !anchors[anchor] {
+			t.Errorf("%s: the README has no heading for #%s (e.g. \"### Runbook: %s\")", r.Alert, anchor, r.Alert)
+		}
+	}
+}
+
+// githubAnchor is the anchor GitHub gives a heading: lower case, spaces as dashes, punctuation
+// other than dashes and underscores dropped.
+func githubAnchor(heading string) string {
+	var anchor strings.Builder
+	for _, r := range strings.ToLower(strings.TrimSpace(heading)) {
+		switch {
+		case r == ' ':
+			anchor.WriteRune('-')
+		case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r):
+			anchor.WriteRune(r)
+		}
+	}
+	return anchor.String()
 }
