@@ -6,9 +6,7 @@ package main
 import (
 	"flag"
 	"os"
-	// The zone database travels in the binary: the distroless image has none, and
-	// spec.displayTimeZone names IANA zones.
-	_ "time/tzdata"
+	_ "time/tzdata" // the zone database travels in the binary: the distroless image has none
 
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"

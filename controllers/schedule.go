@@ -55,7 +55,7 @@ func (r *FotaCampaignReconciler) scheduleWhenNew(ctx context.Context, c *managed
 
 // campaignNameOf is the name under which fc's campaign is scheduled.
 func campaignNameOf(fc *fotav1alpha1.FotaCampaign) string {
-	return campaign.CampaignName(fc.Namespace, fc.Name, fc.Spec.CampaignName)
+	return campaign.NameOf(fc.Namespace, fc.Name, fc.Spec.CampaignName)
 }
 
 // createRejectedBefore ends the reconcile when ThingSpace refused to schedule this very

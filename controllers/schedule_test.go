@@ -30,7 +30,7 @@ func TestSchedulingANewCampaign(t *testing.T) {
 	fc := newCampaign()
 	ts := &fake.Client{
 		ListCampaignsFn: listing(),
-		CreateCampaignFn: func(_ string, request thingspace.NewCampaign) (*thingspace.Campaign, error) {
+		CreateCampaignFn: func(string, thingspace.NewCampaign) (*thingspace.Campaign, error) {
 			created := held(fc, testID, "CampaignRequestPending")
 			return &created, nil
 		},

@@ -80,7 +80,7 @@ func TestDeviceDiff(t *testing.T) {
 	}
 }
 
-func TestCampaignName(t *testing.T) {
+func TestNameOf(t *testing.T) {
 	long := strings.Repeat("n", 70)
 	tests := map[string]struct {
 		namespace, name, specName string
@@ -94,9 +94,9 @@ func TestCampaignName(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			got := CampaignName(tt.namespace, tt.name, tt.specName)
+			got := NameOf(tt.namespace, tt.name, tt.specName)
 			if got != tt.want || len(got) > 64 {
-				t.Errorf("CampaignName = %q (%d characters), want %q", got, len(got), tt.want)
+				t.Errorf("NameOf = %q (%d characters), want %q", got, len(got), tt.want)
 			}
 		})
 	}

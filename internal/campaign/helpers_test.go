@@ -13,10 +13,6 @@ func datePtr(s string) *v1alpha1.Date {
 	return &d
 }
 
-func stringPtr(s string) *string {
-	return &s
-}
-
 func window(start, end int32) v1alpha1.TimeWindow {
 	return v1alpha1.TimeWindow{StartTime: start, EndTime: end}
 }

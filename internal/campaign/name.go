@@ -11,10 +11,10 @@ const maxCampaignNameLength = 64
 // nameHashLength is how many hex digits of a hash keep two long default names apart.
 const nameHashLength = 8
 
-// CampaignName is the name of the campaign a FotaCampaign schedules: spec.campaignName when set,
+// NameOf is the name of the campaign a FotaCampaign schedules: spec.campaignName when set,
 // otherwise "<namespace>.<name>". A default name longer than 64 characters is cut and ends in a
 // short hash of the whole, so that two long names that share a beginning stay apart.
-func CampaignName(namespace, name, specName string) string {
+func NameOf(namespace, name, specName string) string {
 	if specName != "" {
 		return specName
 	}

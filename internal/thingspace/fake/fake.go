@@ -72,8 +72,9 @@ func (c *Client) Count(method string) int {
 
 // Methods returns the method of every call received, in order.
 func (c *Client) Methods() []string {
-	var methods []string
-	for _, call := range c.Calls() {
+	calls := c.Calls()
+	methods := make([]string, 0, len(calls))
+	for _, call := range calls {
 		methods = append(methods, call.Method)
 	}
 	return methods
