@@ -11,6 +11,7 @@ package chart
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -76,22 +77,28 @@ func helmTemplate(t *testing.T, args ...string) []*unstructured.Unstructured {
 	return objects
 }
 
-// decode reads a stream of YAML documents, skipping empty ones.
+// decode reads a stream of YAML documents, skipping empty ones. Unstructured's own JSON decoding
+// keeps integers as int64, as kubectl kustomize's output is read too.
 func decode(stream string) ([]*unstructured.Unstructured, error) {
 	decoder := utilyaml.NewYAMLOrJSONDecoder(strings.NewReader(stream), 4096)
 	var objects []*unstructured.Unstructured
 	for {
-		object := &unstructured.Unstructured{}
-		err := decoder.Decode(&object.Object)
+		var document json.RawMessage
+		err := decoder.Decode(&document)
 		if errors.Is(err, io.EOF) {
 			return objects, nil
 		}
 		if err != nil {
 			return nil, err
 		}
-		if len(object.Object) > 0 {
-			objects = append(objects, object)
+		if len(document) == 0 || string(document) == "null" {
+			continue
 		}
+		object := &unstructured.Unstructured{}
+		if err := object.UnmarshalJSON(document); err != nil {
+			return nil, err
+		}
+		objects = append(objects, object)
 	}
 }
 

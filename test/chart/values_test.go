@@ -122,6 +122,18 @@ func TestFlagsReachTheManagerAsWritten(t *testing.T) {
 	}
 }
 
+func TestManagerImageIsTheValues(t *testing.T) {
+	deployment := only(t, helmTemplate(t, "--set", "image.repository=registry.example.com/fota-operator",
+		"--set", "image.tag=v0.1.0", "--set", "image.pullPolicy=Always"), "Deployment")
+	container := managerContainer(t, deployment)
+	if image := container["image"]; image != "registry.example.com/fota-operator:v0.1.0" {
+		t.Errorf("the manager's image is %v, want registry.example.com/fota-operator:v0.1.0", image)
+	}
+	if policy := container["imagePullPolicy"]; policy != "Always" {
+		t.Errorf("the manager's image pull policy is %v, want Always", policy)
+	}
+}
+
 func TestOneReplicaHasNoDisruptionBudgetThatWouldBlockDrains(t *testing.T) {
 	objects := helmTemplate(t, "--set", "replicas=1", "--set", "leaderElection.enabled=false")
 	if budgets := harness.OfKind(objects, "PodDisruptionBudget"); len(budgets) != 0 {
