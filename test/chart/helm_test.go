@@ -20,11 +20,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/fota-operator/fota-operator/hack/harness"
 )
+
+func TestMain(m *testing.M) {
+	// The control plane's helpers log through controller-runtime; the test reports what matters.
+	ctrllog.SetLogger(logr.Discard())
+	os.Exit(m.Run())
+}
 
 // releaseName and releaseNamespace are those of the documented `helm install`; the namespace is
 // config/default's.
