@@ -49,21 +49,30 @@ var flagsSetByTheChart = map[string]string{
 	"health-probe-bind-address": "the probes",
 	"leader-elect":              "leaderElection.enabled",
 	"leader-elect-namespace":    "the release namespace",
-	"metrics-bind-address":      "metrics.enabled",
-	"metrics-secure":            "metrics.enabled",
-	"metrics-cert-path":         "metrics.enabled",
-	"metrics-cert-name":         "metrics.enabled",
-	"metrics-cert-key":          "metrics.enabled",
-	"webhook-host":              "webhook.enabled",
-	"webhook-port":              "webhook.enabled",
-	"webhook-cert-path":         "webhook.enabled",
-	"webhook-cert-name":         "webhook.enabled",
-	"webhook-cert-key":          "webhook.enabled",
+	"metrics-bind-address":      metricsEnabled,
+	"metrics-secure":            metricsEnabled,
+	"metrics-cert-path":         metricsEnabled,
+	"metrics-cert-name":         metricsEnabled,
+	"metrics-cert-key":          metricsEnabled,
+	"webhook-host":              webhookEnabled,
+	"webhook-port":              webhookEnabled,
+	"webhook-cert-path":         webhookEnabled,
+	"webhook-cert-name":         webhookEnabled,
+	"webhook-cert-key":          webhookEnabled,
 	"watch-namespaces":          "watchNamespaces",
 }
 
 // numberPattern matches a decimal number, e.g. 2.5.
 const numberPattern = `^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$`
+
+// The values that set most of flagsSetByTheChart.
+const (
+	metricsEnabled = "metrics.enabled"
+	webhookEnabled = "webhook.enabled"
+)
+
+// jsonString is JSON Schema's type of text.
+const jsonString = "string"
 
 // durationPattern matches what time.ParseDuration accepts, e.g. 90s, 1h30m, 0.5s.
 const durationPattern = `^[-+]?(0|([0-9]*(\.[0-9]*)?(ns|us|µs|μs|ms|s|m|h))+)$`
@@ -179,7 +188,7 @@ func flagSchema(f *flag.Flag) map[string]any {
 	getter, ok := f.Value.(flag.Getter)
 	if !ok {
 		// A flag.Value of its own (zap's levels, a list) parses text; some take numbers too.
-		schema["type"] = []string{"string", "integer"}
+		schema["type"] = []string{jsonString, "integer"}
 		return schema
 	}
 	switch getter.Get().(type) {
@@ -189,13 +198,13 @@ func flagSchema(f *flag.Flag) map[string]any {
 		schema["type"] = "integer"
 	case float64:
 		// `helm --set flags.thingspace-qps=2.5` passes a string: only whole numbers become numbers.
-		schema["type"] = []string{"number", "string"}
+		schema["type"] = []string{"number", jsonString}
 		schema["pattern"] = numberPattern
 	case time.Duration:
-		schema["type"] = "string"
+		schema["type"] = jsonString
 		schema["pattern"] = durationPattern
 	default:
-		schema["type"] = "string"
+		schema["type"] = jsonString
 	}
 	return schema
 }
