@@ -24,16 +24,16 @@ import (
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
 )
 
-// TestInstalledChartRunsTheManager applies every object the chart renders to a kube-apiserver,
-// then runs the manager with the rendered Deployment's arguments, as the chart's ServiceAccount
-// with nothing but the chart's RBAC, and waits until it has synced a campaign.
+// TestInstalledChartRunsTheManager applies every object the chart renders to a kube-apiserver
+// with server-side dry-run, installs the chart there with `helm install`, then runs the manager
+// with the rendered Deployment's arguments, as the chart's ServiceAccount with nothing but the
+// chart's RBAC, and waits until it has synced a campaign.
 func TestInstalledChartRunsTheManager(t *testing.T) {
-	assets := kubebuilderAssets(t)
-	root := repoRoot(t)
+	kubebuilderAssets(t)
 	if _, err := helm(t, "version"); err != nil {
 		t.Fatal(err)
 	}
-	managerBinary, err := harness.BuildManager(t.Context(), root, t.TempDir())
+	managerBinary, err := harness.BuildManager(t.Context(), repoRoot(t), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,11 +59,7 @@ func TestInstalledChartRunsTheManager(t *testing.T) {
 			objects := helmTemplate(t, tt.values...)
 			deployment := only(t, objects, "Deployment")
 
-			controlPlane, err := harness.StartControlPlane(harness.ControlPlaneOptions{
-				Root: root, Assets: assets, Webhooks: true, Dir: t.TempDir(),
-			})
-			g.Expect(err).NotTo(HaveOccurred())
-			t.Cleanup(func() { g.Expect(controlPlane.Stop()).To(Succeed()) })
+			controlPlane := startControlPlane(t, true)
 			admin := controlPlane.Client
 
 			fleet := harness.NewFleet(harness.FleetOptions{
@@ -73,21 +69,14 @@ func TestInstalledChartRunsTheManager(t *testing.T) {
 			for _, namespace := range append([]string{releaseNamespace}, watchedNamespaces(t, deployment)...) {
 				createNamespace(t, admin, namespace)
 			}
-			_, err = envtest.InstallCRDs(controlPlane.Config, envtest.CRDInstallOptions{
-				Paths: []string{filepath.Join("testdata", "crds")}, ErrorIfPathMissing: true,
-			})
-			g.Expect(err).NotTo(HaveOccurred())
 
 			for _, object := range crdsFirst(objects) {
 				g.Expect(apply(ctx, admin, object, client.DryRunAll)).To(Succeed(), "server-side dry-run of %s", objectKey(object))
 			}
-			for _, object := range crdsFirst(objects) {
-				// The API server of the test cannot reach the webhook Service: the manager's
-				// webhook is reached through the configuration the control plane installed.
-				if object.GetKind() != "ValidatingWebhookConfiguration" {
-					g.Expect(apply(ctx, admin, object)).To(Succeed(), "applying %s", objectKey(object))
-				}
-			}
+			helmInstall(t, controlPlane, tt.values...)
+			// The API server of the test cannot reach the webhook Service; the webhook
+			// configuration the control plane installed sends the same requests to the manager.
+			g.Expect(admin.Delete(ctx, only(t, objects, "ValidatingWebhookConfiguration"))).To(Succeed())
 
 			operatorKubeconfig := filepath.Join(t.TempDir(), "operator-kubeconfig")
 			g.Expect(controlPlane.WriteServiceAccountKubeconfig(deployment.GetNamespace(), serviceAccountName(t, deployment), operatorKubeconfig)).To(Succeed())
@@ -119,6 +108,48 @@ func TestInstalledChartRunsTheManager(t *testing.T) {
 			g.Expect(clientFor(t, operatorKubeconfig).Create(ctx, review)).To(Succeed())
 			g.Expect(review.Status.Allowed).To(Equal(tt.readsEverySecret), "may the operator list the Secrets of every namespace?")
 		})
+	}
+}
+
+// startControlPlane starts a kube-apiserver with stand-ins for the CRDs of cert-manager and the
+// Prometheus Operator, which a cluster the chart is installed in has, and without the FotaCampaign
+// CRD, which the chart installs.
+func startControlPlane(t *testing.T, webhooks bool) *harness.ControlPlane {
+	t.Helper()
+	controlPlane, err := harness.StartControlPlane(harness.ControlPlaneOptions{
+		Root: repoRoot(t), Assets: kubebuilderAssets(t), Webhooks: webhooks, Dir: t.TempDir(),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := controlPlane.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	_, err = envtest.InstallCRDs(controlPlane.Config, envtest.CRDInstallOptions{
+		Paths: []string{filepath.Join("testdata", "crds")}, ErrorIfPathMissing: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The control plane installs config/'s CRD, which Helm would refuse to take over.
+	g := NewWithT(t)
+	g.Expect(controlPlane.Client.Delete(t.Context(), getCRD(t, controlPlane.Client))).To(Succeed())
+	g.Eventually(func() bool {
+		return apierrors.IsNotFound(controlPlane.Client.Get(t.Context(), client.ObjectKey{Name: crdName}, newCRD()))
+	}).WithTimeout(30*time.Second).Should(BeTrue(), "the FotaCampaign CRD was not deleted")
+	return controlPlane
+}
+
+// helmInstall installs the chart as the documented `helm install` does, with the further helm
+// arguments, as the control plane's administrator.
+func helmInstall(t *testing.T, controlPlane *harness.ControlPlane, args ...string) {
+	t.Helper()
+	args = append([]string{"install", releaseName, "charts/fota-operator", "--namespace", releaseNamespace,
+		"--create-namespace", "--kubeconfig", controlPlane.Kubeconfig}, args...)
+	if out, err := helm(t, args...); err != nil {
+		t.Fatalf("helm %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 }
 
