@@ -159,6 +159,20 @@ func TestWithoutTheWebhookNothingCallsIt(t *testing.T) {
 	}
 }
 
+func TestWithoutMetricsNothingServesOrScrapesThem(t *testing.T) {
+	objects := helmTemplate(t, "--set", "metrics.enabled=false")
+	for _, object := range objects {
+		if strings.Contains(object.GetName(), "metrics") {
+			t.Errorf("metrics.enabled=false renders %s %s", object.GetKind(), object.GetName())
+		}
+	}
+	for _, arg := range managerArgs(t, only(t, objects, "Deployment")) {
+		if strings.HasPrefix(arg, "--metrics-") {
+			t.Errorf("metrics.enabled=false, but the manager has %s", arg)
+		}
+	}
+}
+
 func TestGrafanaDashboardIsConfigsDashboardLabelledForTheSidecar(t *testing.T) {
 	objects := helmTemplate(t, "--set", "grafanaDashboard.enabled=true", "--set", "grafanaDashboard.namespace=monitoring")
 	configMap := only(t, objects, "ConfigMap")
