@@ -30,8 +30,16 @@ help: ## Show the targets.
 ##@ Development
 
 .PHONY: manifests
-manifests: controller-gen ## Generate the CRD, RBAC and webhook manifests.
+manifests: controller-gen ## Generate the CRD, RBAC and webhook manifests, in config/ and in the Helm chart.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd webhook paths="./..." output:crd:artifacts:config=config/crd/bases
+	go run ./hack/chart
+
+# The chart reads the CRD, the manager's rules, the webhook configuration, the alerts and the
+# dashboard from copies of config/'s files, and its schema lists the manager's flags: hack/chart
+# writes both, and test/chart checks the rest of the chart against config/.
+.PHONY: chart
+chart: ## Bring the Helm chart charts/fota-operator up to date with config/ and the manager's flags.
+	go run ./hack/chart
 
 .PHONY: generate
 generate: controller-gen ## Generate the DeepCopy methods of the API types.
@@ -52,7 +60,7 @@ setup-envtest: ## Build kube-apiserver, etcd and kubectl v1.37.2 for envtest (ca
 # test/e2e runs hack/dev as `make dev` does and drives it with kubectl; it skips without
 # KUBEBUILDER_ASSETS.
 .PHONY: test
-test: manifests generate fmt vet setup-envtest promtool ## Run every test, envtest included.
+test: manifests generate fmt vet setup-envtest promtool helm ## Run every test, envtest included.
 	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" go test ./... -coverprofile cover.out
 
 .PHONY: lint
@@ -66,8 +74,8 @@ lint-fix: golangci-lint ## Run golangci-lint and fix what it can.
 .PHONY: verify
 verify: manifests generate ## Check that generated files are current and go.mod is tidy.
 	go mod tidy
-	@if [ -n "$$(git status --porcelain -- api config go.mod go.sum)" ]; then \
-		echo "generated files or go.mod are stale; commit these:"; git status --porcelain -- api config go.mod go.sum; exit 1; fi
+	@if [ -n "$$(git status --porcelain -- api config charts go.mod go.sum)" ]; then \
+		echo "generated files or go.mod are stale; commit these:"; git status --porcelain -- api config charts go.mod go.sum; exit 1; fi
 
 ##@ Build
 
