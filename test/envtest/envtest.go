@@ -5,9 +5,12 @@
 // setup-envtest` built, and skips with that command named when they were never built.
 //
 // It is the testing face of hack/harness, which owns the binary lookup, the CRD path and the
-// envtest defaults for `make dev`, `make bench` and the tests alike. It takes a testing.TB: a
-// test passes its *testing.T, a Ginkgo suite passes GinkgoTB() in its BeforeSuite, where a skip
-// skips the whole suite.
+// envtest defaults for `make dev`, `make bench` and the tests alike.
+//
+// It takes a testing.TB: a test passes its *testing.T, a Ginkgo suite GinkgoTB() in its
+// BeforeSuite. A Ginkgo suite also calls Assets with its *testing.T before RunSpecs: Ginkgo
+// reports a skip in BeforeSuite as "Suite skipped in BeforeSuite" and shows why only with
+// -ginkgo.v, while `go test -v` and editors show the message of t.Skip.
 package envtest
 
 import (
