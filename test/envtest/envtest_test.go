@@ -22,7 +22,7 @@ type skipRecorder struct {
 
 func (r *skipRecorder) Skip(args ...any) {
 	r.message = fmt.Sprint(args...)
-	r.TB.SkipNow()
+	r.SkipNow()
 }
 
 func TestAssetsSkipsWhenNeverBuilt(t *testing.T) {
