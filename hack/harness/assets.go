@@ -38,7 +38,8 @@ func FindAssets() (string, error) {
 	}
 	var missing []string
 	for _, name := range assetNames {
-		if !isExecutable(filepath.Join(dir, name)) {
+		// A path with a slash is not searched for: LookPath only checks that it is an executable file.
+		if _, err := exec.LookPath(filepath.Join(dir, name)); err != nil {
 			missing = append(missing, name)
 		}
 	}
@@ -87,9 +88,4 @@ func BinaryAssets(root string, progress io.Writer) (string, error) {
 		return "", fmt.Errorf("building the control plane binaries with hack/setup-envtest.sh: %w", err)
 	}
 	return strings.TrimSpace(string(out)), nil
-}
-
-func isExecutable(path string) bool {
-	info, err := os.Stat(path)
-	return err == nil && !info.IsDir() && info.Mode()&0o111 != 0
 }
