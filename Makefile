@@ -57,8 +57,9 @@ vet: ## Run go vet.
 setup-envtest: ## Build kube-apiserver, etcd and kubectl v1.37.2 for envtest (cached outside the clone).
 	@hack/setup-envtest.sh >/dev/null
 
-# test/e2e runs hack/dev as `make dev` does and drives it with kubectl; it skips without
-# KUBEBUILDER_ASSETS.
+# test/e2e runs hack/dev as `make dev` does and drives it with kubectl. The suites that need a
+# kube-apiserver take it from KUBEBUILDER_ASSETS, else from the cache setup-envtest fills
+# (test/envtest), and skip only when it was never built.
 .PHONY: test
 test: manifests generate fmt vet setup-envtest promtool helm ## Run every test, envtest included.
 	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" go test ./... -coverprofile cover.out

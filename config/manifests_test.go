@@ -2,7 +2,8 @@
 // `make deploy` does, and checks what the pieces must agree on: two replicas that both serve the
 // webhook and survive a drain, and a metrics endpoint that Prometheus reaches over verified TLS.
 //
-// The tests skip without KUBEBUILDER_ASSETS, which holds the kubectl they use.
+// The tests use the kubectl built with the control plane, and skip, naming `make setup-envtest`,
+// when it was never built.
 package config_test
 
 import (
@@ -15,16 +16,14 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/fota-operator/fota-operator/hack/harness"
+	"github.com/fota-operator/fota-operator/test/envtest"
 )
 
 // render renders the kustomization dir of a copy of config/ in which edit, if any, has
 // changed the lines of default/kustomization.yaml as a user would.
 func render(t *testing.T, dir string, edit func(kustomization string) string) []*unstructured.Unstructured {
 	t.Helper()
-	assets := os.Getenv("KUBEBUILDER_ASSETS")
-	if assets == "" {
-		t.Skip("KUBEBUILDER_ASSETS is unset, so there is no kubectl to render with: `make test` builds it and sets it")
-	}
+	assets := envtest.Assets(t)
 	config := t.TempDir()
 	if err := os.CopyFS(config, os.DirFS(".")); err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -18,13 +17,13 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/fota-operator/fota-operator/internal/manager"
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+	"github.com/fota-operator/fota-operator/test/envtest"
 )
 
 // The suite runs the operator's real manager (internal/manager.New, webhook off) against a real
@@ -39,7 +38,6 @@ const pollInterval = 10 * time.Minute
 var (
 	ctx       context.Context
 	cancel    context.CancelFunc
-	testEnv   *envtest.Environment
 	k8sClient client.Client
 	// managerCache is the manager's cache, for waiting until it has seen a Secret change.
 	managerCache cache.Cache
@@ -51,6 +49,7 @@ var (
 )
 
 func TestControllers(t *testing.T) {
+	envtest.Assets(t)
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "FotaCampaign controller")
 }
@@ -59,14 +58,10 @@ var _ = BeforeSuite(func() {
 	ctrl.SetLogger(zap.New(zap.WriteTo(io.MultiWriter(logs, GinkgoWriter)), zap.Level(zapcore.Level(-10))))
 	ctx, cancel = context.WithCancel(context.Background())
 
-	testEnv = &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	cfg, err := testEnv.Start()
-	Expect(err).NotTo(HaveOccurred())
-	k8sClient, err = client.New(cfg, client.Options{Scheme: manager.NewScheme()})
-	Expect(err).NotTo(HaveOccurred())
+	controlPlane := envtest.Start(GinkgoTB(), envtest.Options{})
+	// Cleanups run after AfterSuite, which cancels the manager first.
+	DeferCleanup(controlPlane.Stop)
+	k8sClient = controlPlane.Client
 
 	clk = clocktesting.NewFakeClock(time.Date(2026, time.November, 20, 12, 0, 0, 0, time.UTC))
 	sim = simulator.New(simulator.Options{
@@ -79,7 +74,7 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 
 	queue = newFakeClockQueue(clk)
-	restConfig = cfg
+	restConfig = controlPlane.Config
 	thingSpaceBaseURL = thingSpaceURL
 	startManager(nil)
 })
@@ -137,7 +132,6 @@ var _ = AfterSuite(func() {
 	if sim != nil {
 		Expect(sim.Close()).To(Succeed())
 	}
-	Expect(testEnv.Stop()).To(Succeed())
 })
 
 // advance moves the fake clock and hands the controller every requeue that has come due.

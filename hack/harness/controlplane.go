@@ -3,58 +3,44 @@ package harness
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	"github.com/fota-operator/fota-operator/internal/manager"
+	"github.com/fota-operator/fota-operator/internal/scheme"
 )
 
 // controlPlaneStopTimeout bounds how long kube-apiserver and etcd each get to stop before they
 // are killed, so that Ctrl-C never leaves a person waiting long.
 const controlPlaneStopTimeout = 10 * time.Second
 
+// What the control plane installs from the clone: the CRDs and the webhook configuration.
+var (
+	crdDir     = filepath.Join("config", "crd", "bases")
+	webhookDir = filepath.Join("config", "webhook")
+)
+
 // FindRoot returns the clone this runs in: the first directory from the working directory
 // upwards that holds config/crd/bases, so that a command works from any directory of the clone.
 func FindRoot() (string, error) {
-	dir, err := os.Getwd()
+	start, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "config", "crd", "bases")); err == nil {
+	for dir := start; ; {
+		if _, err := os.Stat(filepath.Join(dir, crdDir)); err == nil {
 			return dir, nil
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", errors.New("config/crd/bases not found here or above: run this inside the fota-operator clone")
+			return "", fmt.Errorf("%s not found in %s or above: run this inside the fota-operator clone", crdDir, start)
 		}
 		dir = parent
 	}
-}
-
-// BinaryAssets returns the directory holding kube-apiserver, etcd and kubectl: KUBEBUILDER_ASSETS
-// when set, otherwise what hack/setup-envtest.sh prints. The script builds the binaries when they
-// are not cached yet, which takes a while: its progress goes to progress.
-func BinaryAssets(root string, progress io.Writer) (string, error) {
-	if dir := os.Getenv("KUBEBUILDER_ASSETS"); dir != "" {
-		return dir, nil
-	}
-	script := exec.Command(filepath.Join(root, "hack", "setup-envtest.sh"))
-	script.Dir = root
-	script.Stderr = progress
-	out, err := script.Output()
-	if err != nil {
-		return "", fmt.Errorf("building the control plane binaries with hack/setup-envtest.sh: %w", err)
-	}
-	return strings.TrimSpace(string(out)), nil
 }
 
 // NewEnvironment describes the local control plane, not yet started: the binaries in assets, the
@@ -64,14 +50,14 @@ func BinaryAssets(root string, progress io.Writer) (string, error) {
 func NewEnvironment(root, assets string, webhooks bool) *envtest.Environment {
 	env := &envtest.Environment{
 		BinaryAssetsDirectory:   assets,
-		Scheme:                  manager.NewScheme(),
-		CRDDirectoryPaths:       []string{filepath.Join(root, "config", "crd", "bases")},
+		Scheme:                  scheme.New(),
+		CRDDirectoryPaths:       []string{filepath.Join(root, crdDir)},
 		ErrorIfCRDPathMissing:   true,
 		ControlPlaneStopTimeout: controlPlaneStopTimeout,
 	}
 	if webhooks {
 		env.WebhookInstallOptions = envtest.WebhookInstallOptions{
-			Paths:            []string{filepath.Join(root, "config", "webhook")},
+			Paths:            []string{filepath.Join(root, webhookDir)},
 			LocalServingHost: "127.0.0.1",
 		}
 	}
@@ -82,7 +68,7 @@ func NewEnvironment(root, assets string, webhooks bool) *envtest.Environment {
 type ControlPlaneOptions struct {
 	// Root is the clone, whose config/crd/bases and config/webhook are installed.
 	Root string
-	// Assets is the directory holding kube-apiserver and etcd (see BinaryAssets).
+	// Assets is the directory holding kube-apiserver and etcd (see FindAssets).
 	Assets string
 	// Webhooks installs the validating webhook configuration of config/webhook, pointed at a
 	// server on 127.0.0.1 whose port and serving certificate the control plane chooses.
@@ -93,7 +79,9 @@ type ControlPlaneOptions struct {
 
 // ControlPlane is a running kube-apiserver and etcd with the FotaCampaign CRD installed.
 type ControlPlane struct {
-	env *envtest.Environment
+	// Environment is the envtest environment it runs in, for what envtest itself offers, such as
+	// further users (Environment.ControlPlane.AddUser).
+	Environment *envtest.Environment
 	// Config reaches the API server as an administrator, without a client-side rate limit.
 	Config *rest.Config
 	// Client uses Config with the operator's scheme.
@@ -124,7 +112,7 @@ func StartControlPlane(opts ControlPlaneOptions) (cp *ControlPlane, err error) {
 	if _, err := WriteUserKubeconfig(env, "harness-admin", kubeconfig); err != nil {
 		return nil, err
 	}
-	return &ControlPlane{env: env, Config: cfg, Client: c, Kubeconfig: kubeconfig}, nil
+	return &ControlPlane{Environment: env, Config: cfg, Client: c, Kubeconfig: kubeconfig}, nil
 }
 
 // WriteUserKubeconfig adds a user called name to the running control plane, a member of
@@ -144,7 +132,7 @@ func (c *ControlPlane) WriteServiceAccountKubeconfig(namespace, name, path strin
 		Name:   "system:serviceaccount:" + namespace + ":" + name,
 		Groups: []string{"system:serviceaccounts", "system:serviceaccounts:" + namespace},
 	}
-	_, err := writeKubeconfig(c.env, user, path)
+	_, err := writeKubeconfig(c.Environment, user, path)
 	return err
 }
 
@@ -168,11 +156,11 @@ func writeKubeconfig(env *envtest.Environment, user envtest.User, path string) (
 // which directory holds the serving certificate (tls.crt, tls.key) and its CA. Zero values
 // without webhooks.
 func (c *ControlPlane) WebhookServing() (host string, port int, certDir string, caPEM []byte) {
-	hook := c.env.WebhookInstallOptions
+	hook := c.Environment.WebhookInstallOptions
 	return hook.LocalServingHost, hook.LocalServingPort, hook.LocalServingCertDir, hook.LocalServingCAData
 }
 
 // Stop stops kube-apiserver and etcd and removes their data.
 func (c *ControlPlane) Stop() error {
-	return c.env.Stop()
+	return c.Environment.Stop()
 }

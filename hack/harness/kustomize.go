@@ -16,7 +16,7 @@ import (
 )
 
 // Kustomize renders the kustomization in dir with `kubectl kustomize`, the way `make deploy`
-// does, using the kubectl in assets (see BinaryAssets), and returns the objects.
+// does, using the kubectl in assets (see FindAssets), and returns the objects.
 func Kustomize(assets, dir string) ([]*unstructured.Unstructured, error) {
 	cmd := exec.Command(filepath.Join(assets, "kubectl"), "kustomize", dir)
 	var stdout, stderr bytes.Buffer

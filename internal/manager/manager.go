@@ -16,9 +16,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	utilruntime "k8s.io/apimachinery/pkg/util/runtime"
 	"k8s.io/apimachinery/pkg/util/validation"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/leaderelection"
 	"k8s.io/client-go/util/workqueue"
@@ -34,8 +32,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
-	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
 	"github.com/fota-operator/fota-operator/controllers"
+	"github.com/fota-operator/fota-operator/internal/scheme"
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 	webhookv1alpha1 "github.com/fota-operator/fota-operator/internal/webhook/v1alpha1"
 )
@@ -276,12 +274,10 @@ func (o *Options) validateLeaseTimings() []error {
 	return errs
 }
 
-// NewScheme returns a scheme with the Kubernetes types and the FotaCampaign API.
+// NewScheme returns a scheme with the Kubernetes types and the FotaCampaign API: the one of
+// package scheme, which the manager is built on.
 func NewScheme() *runtime.Scheme {
-	scheme := runtime.NewScheme()
-	utilruntime.Must(clientgoscheme.AddToScheme(scheme))
-	utilruntime.Must(fotav1alpha1.AddToScheme(scheme))
-	return scheme
+	return scheme.New()
 }
 
 // New builds the manager for the cluster of cfg, with the FotaCampaign controller and, when

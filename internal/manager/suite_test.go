@@ -2,8 +2,6 @@ package manager_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -11,13 +9,13 @@ import (
 	. "github.com/onsi/gomega"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	"github.com/fota-operator/fota-operator/hack/harness"
 	"github.com/fota-operator/fota-operator/internal/manager"
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+	"github.com/fota-operator/fota-operator/test/envtest"
 )
 
 // The suite runs the manager of New, webhook off, against a real kube-apiserver and the
@@ -36,16 +34,13 @@ const (
 var (
 	ctx       context.Context
 	cancel    context.CancelFunc
-	testEnv   *envtest.Environment
 	k8sClient client.Client
 	mgr       ctrl.Manager
 	sim       *simulator.Server
 )
 
 func TestManager(t *testing.T) {
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		t.Skip("KUBEBUILDER_ASSETS is unset, so there is no kube-apiserver to run: `make test` builds the binaries and sets it")
-	}
+	envtest.Assets(t)
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "Manager")
 }
@@ -55,16 +50,9 @@ var _ = BeforeSuite(func() {
 	ctx, cancel = context.WithCancel(context.Background())
 	DeferCleanup(func() { cancel() })
 
-	testEnv = &envtest.Environment{
-		Scheme:                manager.NewScheme(),
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-	}
-	cfg, err := testEnv.Start()
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(testEnv.Stop)
-	k8sClient, err = client.New(cfg, client.Options{Scheme: testEnv.Scheme})
-	Expect(err).NotTo(HaveOccurred())
+	controlPlane := envtest.Start(GinkgoTB(), envtest.Options{})
+	DeferCleanup(controlPlane.Stop)
+	k8sClient = controlPlane.Client
 
 	sim = simulator.New(simulator.Options{StaticTokens: []simulator.TokenPair{harness.Tokens}, Latency: simulatorLatency})
 	thingSpaceURL, err := sim.Start("127.0.0.1:0")
@@ -77,7 +65,7 @@ var _ = BeforeSuite(func() {
 	opts.EnableWebhooks = false
 	opts.ThingSpace = thingspace.Options{BaseURL: thingSpaceURL, Timeout: thingSpaceTimeout, QPS: 100, Burst: 100}
 	opts.ReconcileTimeout = reconcileTimeout
-	mgr, err = manager.New(cfg, opts)
+	mgr, err = manager.New(controlPlane.Config, opts)
 	Expect(err).NotTo(HaveOccurred())
 	stopped := make(chan struct{})
 	go func() {

@@ -4,17 +4,20 @@
 package e2e
 
 import (
-	"os"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/fota-operator/fota-operator/test/envtest"
 )
 
+// assets is the directory of the control plane binaries, which the dev environment finds the
+// same way.
+var assets string
+
 func TestMakeDev(t *testing.T) {
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		t.Skip("KUBEBUILDER_ASSETS is unset, so there is no kube-apiserver to run: `make test` builds the binaries and sets it")
-	}
+	assets = envtest.Assets(t)
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "make dev end to end")
 }

@@ -14,10 +14,10 @@ import (
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 )
 
-// kubectlBinary is the kubectl built with the control plane (v1.37.2, in KUBEBUILDER_ASSETS), or
-// the one on PATH when that one is missing.
+// kubectlBinary is the kubectl built with the control plane (v1.37.2, in assets), or the one on
+// PATH when that one is missing.
 func kubectlBinary() (string, error) {
-	matching := filepath.Join(os.Getenv("KUBEBUILDER_ASSETS"), "kubectl")
+	matching := filepath.Join(assets, "kubectl")
 	if info, err := os.Stat(matching); err == nil && info.Mode()&0o111 != 0 {
 		return matching, nil
 	}

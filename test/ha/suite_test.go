@@ -4,7 +4,8 @@
 // of a bulk edit. Every edit must reach ThingSpace exactly once, the standby must take over
 // within the lease duration, and the webhook must keep answering while no replica leads.
 //
-// The suite skips without KUBEBUILDER_ASSETS, like every suite that needs a kube-apiserver.
+// Like every suite that needs a kube-apiserver, it skips, naming `make setup-envtest`, when the
+// control plane binaries were never built.
 package ha
 
 import (
@@ -26,6 +27,7 @@ import (
 	"github.com/fota-operator/fota-operator/hack/harness"
 	"github.com/fota-operator/fota-operator/internal/manager"
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+	"github.com/fota-operator/fota-operator/test/envtest"
 )
 
 // Lease timings short enough for a test; the defaults are 15s, 10s and 2s.
@@ -69,9 +71,7 @@ var (
 )
 
 func TestHA(t *testing.T) {
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		t.Skip("KUBEBUILDER_ASSETS is unset, so there is no kube-apiserver to run: `make test` builds the binaries and sets it")
-	}
+	envtest.Assets(t)
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "Two replicas and a SIGKILL of the leader")
 }
@@ -80,8 +80,6 @@ var _ = BeforeSuite(func() {
 	ctx, cancel = context.WithCancel(context.Background())
 	DeferCleanup(func() { cancel() })
 	root, err := harness.FindRoot()
-	Expect(err).NotTo(HaveOccurred())
-	assets, err := harness.BinaryAssets(root, os.Stderr)
 	Expect(err).NotTo(HaveOccurred())
 	dir = filepath.Join(root, "bin", "ha")
 	Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
@@ -96,8 +94,7 @@ var _ = BeforeSuite(func() {
 	DeferCleanup(sim.Close)
 
 	By("starting the control plane with the webhook configuration")
-	controlPlane, err = harness.StartControlPlane(harness.ControlPlaneOptions{Root: root, Assets: assets, Webhooks: true, Dir: dir})
-	Expect(err).NotTo(HaveOccurred())
+	controlPlane = envtest.Start(GinkgoTB(), envtest.Options{Webhooks: true, Dir: dir})
 	DeferCleanup(controlPlane.Stop)
 	k8sClient = controlPlane.Client
 })

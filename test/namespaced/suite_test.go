@@ -5,7 +5,8 @@
 // and its Secret never read, that the operator may change no FotaCampaign spec, and that a
 // watched namespace the RBAC forgot stops the manager at start with an error naming it.
 //
-// The suite skips without KUBEBUILDER_ASSETS, like every suite that needs a kube-apiserver.
+// Like every suite that needs a kube-apiserver, it skips, naming `make setup-envtest`, when the
+// control plane binaries were never built.
 package namespaced
 
 import (
@@ -27,6 +28,7 @@ import (
 
 	"github.com/fota-operator/fota-operator/hack/harness"
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+	"github.com/fota-operator/fota-operator/test/envtest"
 )
 
 // unwatchedNamespace is a namespace that config/namespaced does not list.
@@ -59,9 +61,7 @@ var (
 )
 
 func TestNamespaced(t *testing.T) {
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		t.Skip("KUBEBUILDER_ASSETS is unset, so there is no kube-apiserver to run: `make test` builds the binaries and sets it")
-	}
+	envtest.Assets(t)
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "Namespaced mode")
 }
@@ -69,9 +69,8 @@ func TestNamespaced(t *testing.T) {
 var _ = BeforeSuite(func() {
 	ctx, cancel = context.WithCancel(context.Background())
 	DeferCleanup(func() { cancel() })
+	assets := envtest.Assets(GinkgoTB())
 	root, err := harness.FindRoot()
-	Expect(err).NotTo(HaveOccurred())
-	assets, err := harness.BinaryAssets(root, os.Stderr)
 	Expect(err).NotTo(HaveOccurred())
 	dir = filepath.Join(root, "bin", "namespaced")
 	Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
@@ -91,8 +90,7 @@ var _ = BeforeSuite(func() {
 	DeferCleanup(sim.Close)
 
 	By("starting the control plane")
-	controlPlane, err = harness.StartControlPlane(harness.ControlPlaneOptions{Root: root, Assets: assets, Dir: dir})
-	Expect(err).NotTo(HaveOccurred())
+	controlPlane = envtest.Start(GinkgoTB(), envtest.Options{Dir: dir})
 	DeferCleanup(controlPlane.Stop)
 	adminClient = controlPlane.Client
 

@@ -6,8 +6,9 @@
 // without a partial status.
 //
 // `go test ./test/soak/...` (part of `make test`) soaks 50 campaigns; `make soak` runs the same
-// suite with -soak-campaigns=300. The suite skips without KUBEBUILDER_ASSETS. Its specs share one
-// simulator and one manager and run one after another.
+// suite with -soak-campaigns=300. It skips, naming `make setup-envtest`, when the control plane
+// binaries were never built. Its specs share one simulator and one manager and run one after
+// another.
 package soak
 
 import (
@@ -28,6 +29,7 @@ import (
 
 	"github.com/fota-operator/fota-operator/hack/harness"
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+	"github.com/fota-operator/fota-operator/test/envtest"
 )
 
 var (
@@ -72,9 +74,7 @@ var (
 )
 
 func TestSoak(t *testing.T) {
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		t.Skip("KUBEBUILDER_ASSETS is unset, so there is no kube-apiserver to run: `make test` builds the binaries and sets it")
-	}
+	envtest.Assets(t)
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "Soak and malformed ThingSpace replies")
 }
@@ -83,8 +83,6 @@ var _ = BeforeSuite(func() {
 	ctx, cancel = context.WithCancel(context.Background())
 	DeferCleanup(func() { cancel() })
 	root, err := harness.FindRoot()
-	Expect(err).NotTo(HaveOccurred())
-	assets, err := harness.BinaryAssets(root, os.Stderr)
 	Expect(err).NotTo(HaveOccurred())
 	dir := filepath.Join(root, "bin", "soak")
 	Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
@@ -96,8 +94,7 @@ var _ = BeforeSuite(func() {
 	startThingSpace()
 
 	By("starting the control plane")
-	controlPlane, err = harness.StartControlPlane(harness.ControlPlaneOptions{Root: root, Assets: assets, Dir: dir})
-	Expect(err).NotTo(HaveOccurred())
+	controlPlane = envtest.Start(GinkgoTB(), envtest.Options{Dir: dir})
 	DeferCleanup(controlPlane.Stop)
 	k8sClient = controlPlane.Client
 

@@ -2,7 +2,6 @@ package v1alpha1
 
 import (
 	"context"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -10,18 +9,18 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	clocktesting "k8s.io/utils/clock/testing"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	crenvtest "sigs.k8s.io/controller-runtime/pkg/envtest"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
-	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/hack/harness"
+	"github.com/fota-operator/fota-operator/test/envtest"
 )
 
 // These specs run the webhook as a user meets it: a real kube-apiserver, with the CRD and the
@@ -31,7 +30,9 @@ import (
 const suiteNow = running
 
 var (
-	testEnv   *envtest.Environment
+	controlPlane *harness.ControlPlane
+	// testEnv is the control plane's envtest environment, for adding users.
+	testEnv   *crenvtest.Environment
 	k8sClient client.Client
 	warnings  *warningRecorder
 	ctx       context.Context
@@ -42,6 +43,7 @@ var (
 )
 
 func TestWebhookAgainstAPIServer(t *testing.T) {
+	envtest.Assets(t)
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "FotaCampaign admission webhook")
 }
@@ -50,40 +52,28 @@ var _ = BeforeSuite(func() {
 	logf.SetLogger(zap.New(zap.WriteTo(GinkgoWriter), zap.UseDevMode(true)))
 	ctx, cancel = context.WithCancel(context.Background())
 
-	scheme := runtime.NewScheme()
-	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
-	Expect(fotav1alpha1.AddToScheme(scheme)).To(Succeed())
+	controlPlane = envtest.Start(GinkgoTB(), envtest.Options{Webhooks: true})
+	// Cleanups run after AfterSuite, which waits until the manager has stopped.
+	DeferCleanup(controlPlane.Stop)
+	testEnv = controlPlane.Environment
 
-	testEnv = &envtest.Environment{
-		CRDDirectoryPaths:     []string{filepath.Join("..", "..", "..", "config", "crd", "bases")},
-		ErrorIfCRDPathMissing: true,
-		WebhookInstallOptions: envtest.WebhookInstallOptions{
-			Paths: []string{filepath.Join("..", "..", "..", "config", "webhook")},
-		},
-	}
-	cfg, err := testEnv.Start()
-	Expect(err).NotTo(HaveOccurred())
-
-	clientConfig := rest.CopyConfig(cfg)
+	clientConfig := rest.CopyConfig(controlPlane.Config)
 	warnings = &warningRecorder{}
 	clientConfig.WarningHandler = warnings
-	k8sClient, err = client.New(clientConfig, client.Options{Scheme: scheme})
+	var err error
+	k8sClient, err = client.New(clientConfig, client.Options{Scheme: controlPlane.Client.Scheme()})
 	Expect(err).NotTo(HaveOccurred())
 
-	startManager(cfg, scheme)
+	startManager(controlPlane.Config, controlPlane.Client.Scheme())
 })
 
 // startManager runs a manager with nothing but the webhook, on the address and certificate that
 // envtest wrote into the webhook configuration, and waits until it serves TLS.
 func startManager(cfg *rest.Config, scheme *runtime.Scheme) {
-	install := testEnv.WebhookInstallOptions
+	host, port, certDir, _ := controlPlane.WebhookServing()
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
-		Scheme: scheme,
-		WebhookServer: webhook.NewServer(webhook.Options{
-			Host:    install.LocalServingHost,
-			Port:    install.LocalServingPort,
-			CertDir: install.LocalServingCertDir,
-		}),
+		Scheme:         scheme,
+		WebhookServer:  webhook.NewServer(webhook.Options{Host: host, Port: port, CertDir: certDir}),
 		Metrics:        metricsserver.Options{BindAddress: "0"},
 		LeaderElection: false,
 	})
@@ -108,9 +98,6 @@ var _ = AfterSuite(func() {
 	}
 	if managerStopped != nil {
 		Eventually(managerStopped).WithTimeout(time.Minute).Should(BeClosed())
-	}
-	if testEnv != nil {
-		Expect(testEnv.Stop()).To(Succeed())
 	}
 })
 
