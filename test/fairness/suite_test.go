@@ -2,7 +2,8 @@
 // one: the busy account's rate limit must never hold the workers the quiet account's campaigns
 // need.
 //
-// The suite skips without KUBEBUILDER_ASSETS, like every suite that needs a kube-apiserver.
+// Like every suite that starts a control plane, it skips with a message when the binaries were
+// never built (test/envtest).
 package fairness
 
 import (
@@ -17,6 +18,7 @@ import (
 
 	"github.com/fota-operator/fota-operator/hack/harness"
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+	"github.com/fota-operator/fota-operator/test/envtest"
 )
 
 var (
@@ -32,9 +34,7 @@ var (
 )
 
 func TestFairness(t *testing.T) {
-	if os.Getenv("KUBEBUILDER_ASSETS") == "" {
-		t.Skip("KUBEBUILDER_ASSETS is unset, so there is no kube-apiserver to run: `make test` builds the binaries and sets it")
-	}
+	envtest.Assets(t)
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "A busy account and a quiet one")
 }
@@ -43,8 +43,6 @@ var _ = BeforeSuite(func() {
 	ctx, cancel = context.WithCancel(context.Background())
 	DeferCleanup(func() { cancel() })
 	root, err := harness.FindRoot()
-	Expect(err).NotTo(HaveOccurred())
-	assets, err := harness.BinaryAssets(root, os.Stderr)
 	Expect(err).NotTo(HaveOccurred())
 	dir = filepath.Join(root, "bin", "fairness")
 	Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
@@ -58,8 +56,7 @@ var _ = BeforeSuite(func() {
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(sim.Close)
 
-	controlPlane, err = harness.StartControlPlane(harness.ControlPlaneOptions{Root: root, Assets: assets, Dir: dir})
-	Expect(err).NotTo(HaveOccurred())
+	controlPlane = envtest.Start(GinkgoTB(), envtest.Options{Dir: dir})
 	DeferCleanup(controlPlane.Stop)
 	k8sClient = controlPlane.Client
 })
