@@ -60,14 +60,10 @@ func (r *FotaCampaignReconciler) finalize(ctx context.Context, fc *fotav1alpha1.
 	if stop := suspended(fc, "the deletion waits: set suspend to false to cancel the campaign, or deletionPolicy to Orphan to delete the object without cancelling it"); stop != nil {
 		return *stop
 	}
-	creds, stop := r.credentialsFor(ctx, fc)
+	c, stop := r.connect(ctx, fc, state, now)
 	if stop != nil {
 		return *stop
 	}
-	if stop := state.rateLimited(now); stop != nil {
-		return *stop
-	}
-	c := newManaged(fc, state, creds)
 	if c.id == "" {
 		if stop := r.findScheduledForDeletion(ctx, c, now); stop != nil {
 			return *stop
@@ -76,7 +72,7 @@ func (r *FotaCampaignReconciler) finalize(ctx context.Context, fc *fotav1alpha1.
 			return r.release(ctx, c, "no campaign was scheduled for it")
 		}
 	}
-	held, err := r.ThingSpace.GetCampaign(ctx, creds, c.account(), c.id)
+	held, err := r.ThingSpace.GetCampaign(ctx, c.creds, c.account(), c.id)
 	var apiErr *thingspace.APIError
 	switch {
 	case errors.As(err, &apiErr):

@@ -69,8 +69,16 @@ func campaignIDOf(fc *fotav1alpha1.FotaCampaign, state *campaignState) string {
 }
 
 // sync runs the steps in order. Every step returns nil to let the next one run, or the outcome
-// that ends the reconcile; ThingSpace is observed first, and at most one kind of write follows
-// (schedule, update, or cancel).
+// that ends the reconcile. The steps follow crossplane-runtime's ExternalClient: observe first,
+// then at most one kind of write.
+//   - observe: scheduleWhenNew's search by name, observe (GET), readDeviceReport; reads only.
+//   - create: scheduleWhenNew's POST, the one write that is not idempotent: it runs only after
+//     the search by name found nothing, and ends the reconcile so that the id is recorded first.
+//   - update: updateSchedule (the whole schedule, idempotent) and updateDevices (the difference
+//     with the report, sent again only after a poll interval).
+//   - delete: abortOnFailures here and finalize on deletion: one DELETE, only for a campaign
+//     just observed open; a repeat on a closed campaign is refused by ThingSpace and changes
+//     nothing.
 func (r *FotaCampaignReconciler) sync(ctx context.Context, fc *fotav1alpha1.FotaCampaign, state *campaignState, owner ownership, now time.Time) outcome {
 	if fc.DeletionTimestamp != nil {
 		return r.finalize(ctx, fc, state, now)
@@ -84,14 +92,10 @@ func (r *FotaCampaignReconciler) sync(ctx context.Context, fc *fotav1alpha1.Fota
 	if stop := owner.conflict(); stop != nil {
 		return *stop
 	}
-	creds, stop := r.credentialsFor(ctx, fc)
+	c, stop := r.connect(ctx, fc, state, now)
 	if stop != nil {
 		return *stop
 	}
-	if stop := state.rateLimited(now); stop != nil {
-		return *stop
-	}
-	c := newManaged(fc, state, creds)
 	for _, step := range []func(context.Context, *managed, time.Time) *outcome{
 		r.scheduleWhenNew,
 		r.observe,
@@ -105,6 +109,19 @@ func (r *FotaCampaignReconciler) sync(ctx context.Context, fc *fotav1alpha1.Fota
 		}
 	}
 	return syncedOutcome()
+}
+
+// connect is the reconcile's view of the campaign once its credentials are read, unless they
+// cannot be or a rate-limit wait still holds the campaign back.
+func (r *FotaCampaignReconciler) connect(ctx context.Context, fc *fotav1alpha1.FotaCampaign, state *campaignState, now time.Time) (*managed, *outcome) {
+	creds, stop := r.credentialsFor(ctx, fc)
+	if stop != nil {
+		return nil, stop
+	}
+	if stop := state.rateLimited(now); stop != nil {
+		return nil, stop
+	}
+	return newManaged(fc, state, creds), nil
 }
 
 // abortedOnFailuresBefore ends the reconcile of a campaign the operator aborted for its

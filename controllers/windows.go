@@ -24,8 +24,10 @@ func (r *FotaCampaignReconciler) recordWindows(fc *fotav1alpha1.FotaCampaign, no
 		return
 	}
 	loc, zoneErr := r.zones.load(fc.Spec.DisplayTimeZone)
-	fc.Status.NextDownloadWindow = actionWindow(campaign.NextDownloadWindow(*applied, now))(loc)
-	fc.Status.NextInstallWindow = actionWindow(campaign.NextInstallWindow(*applied, now))(loc)
+	download, downloadFound := campaign.NextDownloadWindow(*applied, now)
+	install, installFound := campaign.NextInstallWindow(*applied, now)
+	fc.Status.NextDownloadWindow = actionWindow(download, downloadFound, loc)
+	fc.Status.NextInstallWindow = actionWindow(install, installFound, loc)
 	if fc.Spec.DisplayTimeZone == "" {
 		meta.RemoveStatusCondition(&fc.Status.Conditions, fotav1alpha1.ConditionTimeZoneShift)
 		return
@@ -33,19 +35,17 @@ func (r *FotaCampaignReconciler) recordWindows(fc *fotav1alpha1.FotaCampaign, no
 	meta.SetStatusCondition(&fc.Status.Conditions, zoneShiftCondition(fc, *applied, loc, zoneErr, now))
 }
 
-// actionWindow turns a found interval into the status' window, its local text in loc when loc is
-// set.
-func actionWindow(iv campaign.Interval, found bool) func(loc *time.Location) *fotav1alpha1.ActionWindow {
-	return func(loc *time.Location) *fotav1alpha1.ActionWindow {
-		if !found {
-			return nil
-		}
-		window := &fotav1alpha1.ActionWindow{Start: metav1Time(iv.Start), End: metav1Time(iv.End)}
-		if loc != nil {
-			window.Local = campaign.LocalText(iv, loc)
-		}
-		return window
+// actionWindow is the status' window of a found interval, with its local text in loc when loc is
+// set; nil when no interval was found.
+func actionWindow(iv campaign.Interval, found bool, loc *time.Location) *fotav1alpha1.ActionWindow {
+	if !found {
+		return nil
 	}
+	window := &fotav1alpha1.ActionWindow{Start: metav1Time(iv.Start), End: metav1Time(iv.End)}
+	if loc != nil {
+		window.Local = campaign.LocalText(iv, loc)
+	}
+	return window
 }
 
 // zoneShiftCondition warns when a daylight-saving change of the display time zone falls inside
