@@ -40,6 +40,8 @@ type campaignState struct {
 	createUnknownAt time.Time
 	// lastReport is when the device report was last read.
 	lastReport time.Time
+	// finalReportDue is true while the last read of a closed campaign's device report failed.
+	finalReportDue bool
 	// devicesChecked is the generation whose devices were last compared with the device report,
 	// and devicesDiffer whether they differed.
 	devicesChecked int64

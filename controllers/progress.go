@@ -40,9 +40,14 @@ func (r *FotaCampaignReconciler) readDeviceReport(ctx context.Context, c *manage
 		}
 		return nil
 	})
+	closed := isClosedPhase(c.baseline().PhaseAt(now))
 	if err != nil {
+		// The final read of a closed campaign is due until it succeeds, even once the status
+		// says closed.
+		c.state.finalReportDue = closed
 		return r.failed(ctx, c.fc, c.state, actionReadDeviceReport, err, now)
 	}
+	c.state.finalReportDue = false
 	c.report = &deviceReport{progress: tally.Progress(), diff: diff}
 	c.state.lastReport = now
 	if diff != nil {
@@ -61,11 +66,11 @@ func (r *FotaCampaignReconciler) reportDue(c *managed, now time.Time) bool {
 	phase := baseline.PhaseAt(now)
 	switch {
 	case isClosedPhase(phase):
-		return !isClosedPhase(c.previousPhase)
+		return !isClosedPhase(c.previousPhase) || c.state.finalReportDue
 	case campaign.DevicesChangeable(baseline.Status):
 		return c.observed || c.devicesUnchecked()
 	case phase == fotav1alpha1.PhaseInProgress:
-		return c.state.lastReport.IsZero() || !now.Before(c.state.lastReport.Add(r.ProgressInterval))
+		return c.devicesUnchecked() || c.state.lastReport.IsZero() || !now.Before(c.state.lastReport.Add(r.ProgressInterval))
 	default:
 		return c.devicesUnchecked()
 	}
@@ -113,7 +118,6 @@ func (r *FotaCampaignReconciler) abortOnFailures(ctx context.Context, c *managed
 	if err := r.ThingSpace.DeleteCampaign(ctx, c.creds, c.account(), c.id); err != nil {
 		return r.failed(ctx, c.fc, c.state, actionAbortOnFailures, err, now)
 	}
-	c.abortedOnFailures = true
 	c.fc.Status.Campaign.Status = thingSpaceAborted
 	r.event(c.fc, corev1.EventTypeWarning, fotav1alpha1.ReasonAbortedOnFailures, actionAbortOnFailures,
 		"Aborted the campaign in ThingSpace: %s", summary)

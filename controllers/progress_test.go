@@ -198,3 +198,36 @@ func TestDeviceReportReadsComeWhenDueAndNeverAfterTheFinalOne(t *testing.T) {
 		t.Errorf("%d reads after the final one, want none", reads()-final)
 	}
 }
+
+func TestAFailedFinalReadIsTriedAgain(t *testing.T) {
+	fc := managedCampaign(runningSchedule())
+	fc.Status.Phase = fotav1alpha1.PhaseInProgress
+	down := true
+	ts := &fake.Client{
+		GetCampaignFn: getting(held(fc, testID, "CampaignAborted")),
+		DeviceReportFn: func(string, string) ([]thingspace.Device, error) {
+			if down {
+				return nil, &thingspace.UnavailableError{StatusCode: 503}
+			}
+			return devicesOf(0, 3, "CampaignAborted", ""), nil
+		},
+	}
+	w := newDecisionWorld(t, ts)
+
+	w.reconcile(fc)
+	if fc.Status.Phase != fotav1alpha1.PhaseAborted || fc.Status.Devices != nil {
+		t.Fatalf("phase %s, devices %+v; want Aborted with no counts yet", fc.Status.Phase, fc.Status.Devices)
+	}
+	down = false
+	w.at(time.Second)
+	w.reconcile(fc)
+	if fc.Status.Devices == nil || fc.Status.Devices.Cancelled != 3 {
+		t.Errorf("devices %+v, want the final counts read on the retry", fc.Status.Devices)
+	}
+	reads := ts.Count(fake.MethodDeviceReport)
+	w.at(time.Hour)
+	w.reconcile(fc)
+	if n := ts.Count(fake.MethodDeviceReport); n != reads {
+		t.Errorf("%d more reads after the final one, want none", n-reads)
+	}
+}

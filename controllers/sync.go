@@ -32,8 +32,6 @@ type managed struct {
 	observed bool
 	// report is the device report read in this reconcile, if it was read.
 	report *deviceReport
-	// abortedOnFailures is true once the operator aborted the campaign for its abortPolicy.
-	abortedOnFailures bool
 }
 
 // newManaged is the view of fc for one reconcile. An id this process scheduled that the object
