@@ -54,9 +54,15 @@ func (r *FotaCampaignReconciler) patchFinalizers(ctx context.Context, fc *fotav1
 }
 
 // finalize cancels or aborts the campaign of a FotaCampaign deleted with deletionPolicy Cancel:
-// one DELETE, only for a campaign that is open. The finalizer goes once ThingSpace confirmed, or
-// the campaign turned out closed or unknown; while ThingSpace fails, the object waits.
-func (r *FotaCampaignReconciler) finalize(ctx context.Context, fc *fotav1alpha1.FotaCampaign, state *campaignState, now time.Time) outcome {
+// one DELETE, only for a campaign that is open and this FotaCampaign's own. The finalizer goes once
+// ThingSpace confirmed, or the campaign turned out closed, unknown or another FotaCampaign's; while
+// ThingSpace fails, the object waits.
+func (r *FotaCampaignReconciler) finalize(ctx context.Context, fc *fotav1alpha1.FotaCampaign, state *campaignState, owner ownership, now time.Time) outcome {
+	if owner.owner != nil {
+		// The campaign is another FotaCampaign's: cancelling it would stop a rollout that one
+		// still manages.
+		return r.release(ctx, &managed{fc: fc, state: state}, owner.conflict().message)
+	}
 	if stop := suspended(fc, "the deletion waits: set suspend to false to cancel the campaign, or deletionPolicy to Orphan to delete the object without cancelling it"); stop != nil {
 		return *stop
 	}

@@ -161,3 +161,20 @@ func TestDeletingACampaignNeverScheduledMakesNoWrite(t *testing.T) {
 		t.Errorf("released %t, calls %v; want released with no write", out.released, ts.Methods())
 	}
 }
+
+func TestDeletingAFotaCampaignThatDoesNotOwnItsCampaignCancelsNothing(t *testing.T) {
+	fc := deleting(managedCampaign(pendingSchedule()))
+	owner := managedCampaign(pendingSchedule())
+	owner.Namespace, owner.UID = "team-a", "uid-owner"
+	ts := &fake.Client{}
+	w := newDecisionWorld(t, ts)
+
+	out, _ := w.reconcileOwnedBy(fc, ownership{owner: owner, key: idKey(testAccount, testID)})
+
+	if !out.released || len(ts.Calls()) != 0 {
+		t.Errorf("released %t, calls %v; want released with no call", out.released, ts.Methods())
+	}
+	if events := w.events.reasons(); len(events) != 1 || events[0] != "Normal Released" {
+		t.Errorf("events %v, want one Released event naming the owner", events)
+	}
+}

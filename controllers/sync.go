@@ -79,7 +79,7 @@ func campaignIDOf(fc *fotav1alpha1.FotaCampaign, state *campaignState) string {
 //     nothing.
 func (r *FotaCampaignReconciler) sync(ctx context.Context, fc *fotav1alpha1.FotaCampaign, state *campaignState, owner ownership, now time.Time) outcome {
 	if fc.DeletionTimestamp != nil {
-		return r.finalize(ctx, fc, state, now)
+		return r.finalize(ctx, fc, state, owner, now)
 	}
 	if stop := abortedOnFailuresBefore(fc); stop != nil {
 		return *stop
