@@ -7,6 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/internal/thingspace"
 )
 
 // campaignMemory is what the reconciler remembers between reconciles of a campaign and does not
@@ -26,6 +27,9 @@ type campaignState struct {
 	uid types.UID
 	// lastObserved is when ThingSpace last answered a GET for the campaign.
 	lastObserved time.Time
+	// held is what ThingSpace last said it holds (a GET, PUT or POST reply), for a reconcile
+	// that reads the object from a cache that has not caught up with the status yet.
+	held *thingspace.Campaign
 	// rejection is ThingSpace's last rejection of a pushed schedule or device change.
 	rejection *rejection
 	// retryAt is when ThingSpace may be called again after a 429 or the operator's own limit.

@@ -337,3 +337,20 @@ func TestAThrottledCallWaitsForItsTurnWithoutTouchingTheStatus(t *testing.T) {
 		t.Errorf("requeue after %s, want the limiter's turn in 1.5s", result.RequeueAfter)
 	}
 }
+
+func TestAStaleCacheCostsNoSecondRead(t *testing.T) {
+	fc := managedCampaign(pendingSchedule())
+	ts := &fake.Client{GetCampaignFn: getting(held(managedCampaign(pendingSchedule()), testID, "CampaignScheduled"))}
+	w := newDecisionWorld(t, ts)
+	stale := fc.DeepCopy()
+
+	w.reconcile(fc)
+	out, _ := w.reconcile(stale) // the object as a cache that has not seen the status write yet
+
+	if n := ts.Count(fake.MethodGetCampaign); n != 1 {
+		t.Errorf("%d GETs, want 1: ThingSpace was read a moment ago", n)
+	}
+	if stale.Status.Applied == nil || out.reason != fotav1alpha1.ReasonSynced {
+		t.Errorf("applied %v, Synced %s; want what ThingSpace holds recorded again, and Synced", stale.Status.Applied, out.reason)
+	}
+}

@@ -152,7 +152,16 @@ func suspended(fc *fotav1alpha1.FotaCampaign, while string) *outcome {
 // observe reads the campaign from ThingSpace when its state is unknown or a poll is due, and
 // records what ThingSpace holds.
 func (r *FotaCampaignReconciler) observe(ctx context.Context, c *managed, now time.Time) *outcome {
-	if c.observed || !r.observationDue(c.fc, c.state, now) {
+	if c.observed {
+		return nil
+	}
+	if c.fc.Status.Applied == nil && c.state.held != nil && !r.pollDue(c.fc, c.state, now) {
+		// The cache has not caught up with the status this process wrote a moment ago: what
+		// ThingSpace holds is known, and reading it again would only cost a call.
+		recordThingSpaceState(c.fc, *c.state.held)
+		return nil
+	}
+	if !r.observationDue(c.fc, c.state, now) {
 		return nil
 	}
 	log := ctrl.LoggerFrom(ctx)
@@ -173,17 +182,27 @@ func (r *FotaCampaignReconciler) observe(ctx context.Context, c *managed, now ti
 
 // recordObservation records a campaign ThingSpace described in a reply to a read.
 func (c *managed) recordObservation(observed thingspace.Campaign, now time.Time) {
-	recordThingSpaceState(c.fc, observed)
+	c.recordHeld(observed)
 	c.state.lastObserved = now
 	c.observed = true
+}
+
+// recordHeld records what ThingSpace holds for the campaign, in the status and in memory.
+func (c *managed) recordHeld(held thingspace.Campaign) {
+	recordThingSpaceState(c.fc, held)
+	c.state.held = &held
 }
 
 // observationDue says whether ThingSpace must be read: when the status does not know what it
 // holds, and every poll interval after that, or every pending poll interval while ThingSpace is
 // still checking a campaign it was asked to schedule.
 func (r *FotaCampaignReconciler) observationDue(fc *fotav1alpha1.FotaCampaign, state *campaignState, now time.Time) bool {
-	return fc.Status.Applied == nil || state.lastObserved.IsZero() ||
-		!now.Before(state.lastObserved.Add(r.pollIntervalOf(fc)))
+	return fc.Status.Applied == nil || r.pollDue(fc, state, now)
+}
+
+// pollDue says whether a poll interval has passed since ThingSpace was last read.
+func (r *FotaCampaignReconciler) pollDue(fc *fotav1alpha1.FotaCampaign, state *campaignState, now time.Time) bool {
+	return state.lastObserved.IsZero() || !now.Before(state.lastObserved.Add(r.pollIntervalOf(fc)))
 }
 
 // pollIntervalOf is how often the campaign is read.
@@ -223,7 +242,7 @@ func (r *FotaCampaignReconciler) pushSchedule(ctx context.Context, c *managed, n
 	if err != nil {
 		return r.failed(ctx, fc, c.state, actionUpdateCampaignDates, err, now)
 	}
-	recordThingSpaceState(fc, *updated)
+	c.recordHeld(*updated)
 	fc.Status.LastPushedTime = ptr.To(metav1Time(now))
 	if differing := campaign.ChangedFields(fc.Spec.Schedule, *fc.Status.Applied); len(differing) > 0 {
 		// Pushing again would loop: ThingSpace would answer the same way every time.
