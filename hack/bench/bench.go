@@ -41,6 +41,8 @@ type bench struct {
 	config   config
 	root     string
 	progress io.Writer
+	// loadAtStart is the machine's load average when the run began.
+	loadAtStart string
 
 	teardowns []func() error
 	sim       *simulator.Server
@@ -247,6 +249,18 @@ func (b *bench) download(ctx context.Context, httpClient *http.Client, url, file
 	}
 	_, err = io.Copy(out, resp.Body)
 	return errors.Join(err, out.Close())
+}
+
+// loadAverage is the machine's load average over the last minute, "unknown" where /proc has none.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	if fields := strings.Fields(string(data)); len(fields) > 0 {
+		return fields[0]
+	}
+	return "unknown"
 }
 
 // machine describes the CPU the figures were measured on.

@@ -185,7 +185,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err := os.MkdirAll(c.outDir, 0o755); err != nil {
 		return err
 	}
-	b := &bench{config: c, root: root, progress: stderr}
+	b := &bench{config: c, root: root, progress: stderr, loadAtStart: loadAverage()}
 	defer func() { err = errors.Join(err, b.teardown()) }()
 	if err := b.start(ctx); err != nil {
 		return err
@@ -199,8 +199,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 // report prints the table and writes results.json; a missed target is an error.
 func (b *bench) report(stdout io.Writer) error {
 	b.results.Campaigns = b.config.campaigns
-	header := fmt.Sprintf("\nfota-operator benchmark: %d campaigns over %d accounts; %s\nmanager flags: %s\n\n",
-		b.config.campaigns, b.config.accounts, machine(), strings.Join(b.managerFlags(), " "))
+	header := fmt.Sprintf("\nfota-operator benchmark: %d campaigns over %d accounts; %s\nmanager flags: %s\n"+
+		"load average (1 min) at the start and the end: %s and %s; with 2 cores, above 2 means other work waited too\n\n",
+		b.config.campaigns, b.config.accounts, machine(), strings.Join(b.managerFlags(), " "), b.loadAtStart, loadAverage())
 	if _, err := io.WriteString(stdout, header); err != nil {
 		return err
 	}

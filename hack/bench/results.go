@@ -49,6 +49,8 @@ type details struct {
 	idleWait            time.Duration
 	dryRunP50Ms         float64 // the whole dry-run update as the client sees it
 	dryRunP99Ms         float64
+	atTimerP50Ms        float64 // what the API server waited, the timer's own hop included
+	atTimerP99Ms        float64
 	violations          int
 	createActivity      activity
 	updateActivity      activity
@@ -104,6 +106,7 @@ func (r results) rows(c details) []row {
 	return append(rows,
 		row{"webhook_p50_ms", milliseconds(r.WebhookP50Ms), "", true},
 		row{"webhook_p99_ms", milliseconds(r.WebhookP99Ms), fmt.Sprintf("< %d ms", maxWebhookP99Ms), r.WebhookP99Ms < maxWebhookP99Ms},
+		row{"  p50 / p99 at the timer (its own hop included)", milliseconds(c.atTimerP50Ms) + " / " + milliseconds(c.atTimerP99Ms), "", true},
 		row{"  dry-run update p50 / p99, client side", milliseconds(c.dryRunP50Ms) + " / " + milliseconds(c.dryRunP99Ms), "", true},
 		row{fmt.Sprintf("  over %d ms inside the webhook handler", maxWebhookP99Ms), c.admissionActivity.describeSlowAdmissions(), "", true},
 		row{"floor_s (status floor: GET + status update of each, no operator)", seconds(r.FloorS), "", true},
