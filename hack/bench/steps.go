@@ -221,30 +221,6 @@ func objectAt(key types.NamespacedName) *fotav1alpha1.FotaCampaign {
 	return &fotav1alpha1.FotaCampaign{ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name}}
 }
 
-// measureHeap reads the manager's heap in use after a garbage collection, now that it holds the
-// whole fleet in sync, and saves its heap profile. The heap per campaign is the slope between
-// the empty manager and this one: what each campaign adds, without what the process holds anyway.
-func (b *bench) measureHeap(ctx context.Context) error {
-	synced, err := b.heapAfterGC(ctx, "manager-heap.pprof")
-	if err != nil {
-		return err
-	}
-	b.details.heapSynced = synced
-	b.results.HeapMB = synced / (1 << 20)
-	b.results.HeapBytesPerCampaign = (synced - b.details.heapEmpty) / float64(b.config.campaigns)
-	return nil
-}
-
-// heapAfterGC makes the manager collect its garbage (pprof's heap handler does with gc=1), saves
-// the heap profile that comes with it, and reads the heap in use: live objects and the spans that
-// hold them, without the garbage a scrape at a random moment would count.
-func (b *bench) heapAfterGC(ctx context.Context, profile string) (float64, error) {
-	if err := b.saveProfile(ctx, "/debug/pprof/heap?gc=1", profile); err != nil {
-		return 0, err
-	}
-	return b.manager.Metric(ctx, "go_memstats_heap_inuse_bytes", nil)
-}
-
 // measureFloor reads every FotaCampaign and updates its status with a client, no operator
 // running: the least work any operator has to do to record its results, without the user's
 // writes the step floors include. It does so once for each number of --floor-workers; the fastest
