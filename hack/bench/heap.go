@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -20,30 +21,35 @@ func (b *bench) measureHeap(ctx context.Context) error {
 		return err
 	}
 	b.details.heapSynced = synced
-	b.results.HeapMB = synced / (1 << 20)
-	b.results.HeapBytesPerCampaign = (synced - b.details.heapEmpty) / float64(b.config.campaigns)
+	b.results.HeapMB = synced.inUse / (1 << 20)
+	b.results.HeapBytesPerCampaign = (synced.inUse - b.details.heapEmpty.inUse) / float64(b.config.campaigns)
 	return nil
 }
+
+// heapReading is the manager's heap right after a garbage collection: in use (the spans that hold
+// objects, what the process asks the system for) and live (the objects themselves).
+type heapReading struct{ inUse, live float64 }
 
 // heapAfterGC reads the manager's heap in use after collecting its garbage twice, and saves the
 // heap profile. Twice, because a sync.Pool keeps what it held through one collection: the gzip
 // writers of the benchmark's metrics scrapes alone are megabytes. The figure is HeapInuse from the
 // MemStats that the text form of the heap profile ends with: unlike a metrics scrape or the
 // profile's binary form, that form compresses nothing, so reading the heap adds little to it.
-func (b *bench) heapAfterGC(ctx context.Context, profile string) (float64, error) {
+func (b *bench) heapAfterGC(ctx context.Context, profile string) (heapReading, error) {
 	var text []byte
 	for range 2 {
 		var err error
 		if text, err = b.fetch(ctx, b.manager.PprofURL()+"/debug/pprof/heap?gc=1&debug=1"); err != nil {
-			return 0, err
+			return heapReading{}, err
 		}
 	}
-	inUse, err := memStat(text, "HeapInuse")
-	if err != nil {
-		return 0, err
+	inUse, inUseErr := memStat(text, "HeapInuse")
+	live, liveErr := memStat(text, "HeapAlloc")
+	if err := errors.Join(inUseErr, liveErr); err != nil {
+		return heapReading{}, err
 	}
 	// The profile shows the heap as of the last collection, the one just made.
-	return inUse, b.saveProfile(ctx, "/debug/pprof/heap", profile)
+	return heapReading{inUse: inUse, live: live}, b.saveProfile(ctx, "/debug/pprof/heap", profile)
 }
 
 // memStat reads a runtime.MemStats field from the text form of a heap profile, which ends with

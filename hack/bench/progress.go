@@ -42,8 +42,9 @@ type progressFigures struct {
 	// connections is how many connections to ThingSpace the manager opened in the window.
 	connections int
 	manager     activity
-	// idleCPUPerSecond is the manager's CPU rate in the idle step, to tell the reads' share.
-	idleCPUPerSecond float64
+	// idleCPUPerPoll is the manager's CPU time per poll in the idle step, where it did nothing
+	// else: the polls of the window take that much each, the rest is the reads' share.
+	idleCPUPerPoll float64
 }
 
 // runningFleet is a fleet of campaigns that started yesterday and end in five days, without hour
@@ -91,8 +92,8 @@ func (b *bench) measureProgress(ctx context.Context) error {
 	figures := &progressFigures{campaigns: n, devices: b.config.progressDevices,
 		interval: b.config.progressInterval, window: b.config.progressWindow}
 	b.details.progress = figures
-	if b.details.idleWait > 0 {
-		figures.idleCPUPerSecond = b.details.idleActivity.cpuSeconds / b.details.idleWait.Seconds()
+	if b.details.getsIdle > 0 {
+		figures.idleCPUPerPoll = b.details.idleActivity.cpuSeconds / float64(b.details.getsIdle)
 	}
 	fleet := runningFleet(n, b.config.accounts, time.Now())
 	if err := b.seedRunning(fleet); err != nil {
@@ -156,27 +157,34 @@ func (p progressFigures) reads() float64 {
 	return float64(p.reports.requests) / float64(p.pagesPerReport())
 }
 
+// readsCPU is the manager's CPU time in the window beyond its polls: what the progress reads
+// cost, the status writes of the counts that changed included.
+func (p progressFigures) readsCPU() float64 {
+	return p.manager.cpuSeconds - p.idleCPUPerPoll*float64(p.campaignGets)
+}
+
 // describeRows are the table's lines about the progress reads.
 func (p *progressFigures) describeRows() []row {
 	if p == nil {
 		return nil
 	}
-	pages := p.reports.requests
-	perPage := func(total float64) float64 { return total / float64(max(pages, 1)) }
-	extraCPU := p.manager.cpuSeconds - p.idleCPUPerSecond*p.window.Seconds()
+	pages := float64(max(p.reports.requests, 1))
+	devices := pages * float64(min(p.devices, devicesPerPage))
 	return []row{
 		{fmt.Sprintf("progress: %d running campaigns x %d devices, read every %s", p.campaigns, p.devices, p.interval),
 			fmt.Sprintf("all first read %s after the first create", seconds(p.firstReadS)), "", true},
 		{fmt.Sprintf("  device report pages in %s", p.window),
-			fmt.Sprintf("%d (%d a read; %.2f reads per campaign and interval)", pages, p.pagesPerReport(),
+			fmt.Sprintf("%d (%d a read; %.2f reads per campaign and interval)", p.reports.requests, p.pagesPerReport(),
 				p.reads()/float64(p.campaigns)/(p.window.Seconds()/p.interval.Seconds())), "", true},
 		{"  bytes read", fmt.Sprintf("%s (%s a page, %.0f B a device)", megabytes(float64(p.reports.bytes)),
-			kilobytes(perPage(float64(p.reports.bytes))), perPage(float64(p.reports.bytes))/devicesPerPage), "", true},
-		{"  time a page", fmt.Sprintf("simulator %s, manager to the first byte %s", milliseconds(perPage(p.reports.time.Seconds())*1000),
+			kilobytes(float64(p.reports.bytes)/pages), float64(p.reports.bytes)/devices), "", true},
+		{"  time a page", fmt.Sprintf("simulator %s, manager to the first byte %s", milliseconds(p.reports.time.Seconds()*1000/pages),
 			mean(p.manager.reportTime, p.manager.reportCalls)), "", true},
-		{"  manager CPU in the window", fmt.Sprintf("%s (at the idle step's rate %s; %s a page beyond it)",
-			seconds(p.manager.cpuSeconds), seconds(p.idleCPUPerSecond*p.window.Seconds()), milliseconds(perPage(extraCPU)*1000)), "", true},
-		{"  status writes, campaign GETs, connections opened in the window", fmt.Sprintf("%d, %d, %d", p.statusWrites, p.campaignGets, p.connections), "", true},
+		{"  manager CPU in the window", fmt.Sprintf("%s, of which %d polls at the idle step's %s each: %s",
+			seconds(p.manager.cpuSeconds), p.campaignGets, milliseconds(p.idleCPUPerPoll*1000), seconds(p.idleCPUPerPoll*float64(p.campaignGets))), "", true},
+		{"  manager CPU of the reads", fmt.Sprintf("%s: %s a page, %.1f us a device", seconds(p.readsCPU()),
+			milliseconds(p.readsCPU()*1000/pages), p.readsCPU()*1e6/devices), "", true},
+		{"  status writes, connections opened in the window", fmt.Sprintf("%d, %d", p.statusWrites, p.connections), "", true},
 		{"  reconciles in the window", p.manager.describeReconciles(), "", true},
 	}
 }

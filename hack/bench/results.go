@@ -59,7 +59,7 @@ type details struct {
 	admissionActivity activity
 	floorPasses       []floorPass
 	// the manager's heap in use after a garbage collection, empty and with the fleet synced
-	heapEmpty, heapSynced float64
+	heapEmpty, heapSynced heapReading
 	progress              *progressFigures
 }
 
@@ -160,11 +160,14 @@ func (r results) idleRows(c details) []row {
 }
 
 func (r results) heapRows(c details) []row {
+	campaigns := float64(max(r.Campaigns, 1))
 	return []row{
 		{"heap_mb (manager, heap in use after GC, fleet synced)", fmt.Sprintf("%.1f", r.HeapMB), fmt.Sprintf("< %d MB", maxHeapMB), r.HeapMB < maxHeapMB},
 		{"heap_bytes_per_campaign (synced - empty) / campaigns", fmt.Sprintf("%.0f B", r.HeapBytesPerCampaign), "", true},
-		{"  heap empty / synced / synced per campaign", fmt.Sprintf("%.1f MB / %.1f MB / %.0f B", c.heapEmpty/(1<<20), c.heapSynced/(1<<20),
-			c.heapSynced/float64(max(r.Campaigns, 1))), "", true},
+		{"  heap in use empty / synced / synced per campaign", fmt.Sprintf("%.1f MB / %.1f MB / %.0f B", c.heapEmpty.inUse/(1<<20),
+			c.heapSynced.inUse/(1<<20), c.heapSynced.inUse/campaigns), "", true},
+		{"  live heap empty / synced / (synced - empty) per campaign", fmt.Sprintf("%.1f MB / %.1f MB / %.0f B", c.heapEmpty.live/(1<<20),
+			c.heapSynced.live/(1<<20), (c.heapSynced.live-c.heapEmpty.live)/campaigns), "", true},
 	}
 }
 
