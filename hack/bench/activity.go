@@ -37,6 +37,9 @@ type activity struct {
 	// webhookRequests are the admission requests the webhook handled, webhookFast those it
 	// answered within maxWebhookP99Ms, by its own clock.
 	webhookRequests, webhookFast float64
+	// otherCPU is not the manager's: the CPU seconds other work on the machine took meanwhile,
+	// set by measured.
+	otherCPU float64
 }
 
 // operationDeviceReport is the "operation" label of the device report's pages in the manager's
@@ -147,9 +150,11 @@ func (b *bench) measured(ctx context.Context, step func() error) (activity, erro
 	if err != nil {
 		return activity{}, err
 	}
+	cpuBefore := readCPUTimes()
 	if err := step(); err != nil {
 		return activity{}, err
 	}
+	otherCPU := readCPUTimes().otherCPUSince(cpuBefore)
 	if err := b.waitWorkersIdle(ctx); err != nil {
 		return activity{}, err
 	}
@@ -157,7 +162,9 @@ func (b *bench) measured(ctx context.Context, step func() error) (activity, erro
 	if err != nil {
 		return activity{}, err
 	}
-	return after.since(before), nil
+	did := after.since(before)
+	did.otherCPU = otherCPU
+	return did, nil
 }
 
 // waitWorkersIdle waits until the controller has no reconcile running and none queued.

@@ -64,8 +64,8 @@ func (b *bench) measureStepFloors(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("update floor: %w", err)
 	}
-	b.results.CreateFloorS, b.details.createFloorRequestsS = create.total.Seconds(), create.userWrites.Seconds()
-	b.results.UpdateFloorS, b.details.updateFloorRequestsS = update.total.Seconds(), update.userWrites.Seconds()
+	b.results.CreateFloorS, b.details.createFloor = create.total.Seconds(), create
+	b.results.UpdateFloorS, b.details.updateFloor = update.total.Seconds(), update
 	b.details.floorStatusBytes = statusBytes(watch.sample())
 	b.logf("deleting the floors' FotaCampaigns")
 	if err := deleteCampaigns(ctx, b.cp.Client, floorNamespace); err != nil {
@@ -75,8 +75,11 @@ func (b *bench) measureStepFloors(ctx context.Context) error {
 }
 
 // floorTimes is how long a floor took: to the last status write the watch saw, and to the last
-// of the user's writes.
-type floorTimes struct{ total, userWrites time.Duration }
+// of the user's writes; with the CPU seconds other work on the machine took meanwhile.
+type floorTimes struct {
+	total, userWrites time.Duration
+	otherCPU          float64
+}
 
 // floorStep sends the user's write of every campaign and, as each returns, the status write of a
 // perfect operator, and returns when the watch has seen every object converged at generation.
@@ -86,6 +89,7 @@ func (b *bench) floorStep(ctx context.Context, watch *campaignWatch, generation 
 	// Room for every object, so that a user write never waits for a status writer.
 	written := make(chan indexedCampaign, n)
 	group, groupCtx := errgroup.WithContext(ctx)
+	cpuBefore := readCPUTimes()
 	start := time.Now()
 	var times floorTimes
 	group.Go(func() error {
@@ -114,7 +118,7 @@ func (b *bench) floorStep(ctx context.Context, watch *campaignWatch, generation 
 		return floorTimes{}, err
 	}
 	last, err := watch.waitConverged(ctx, n, generation, convergeTimeout)
-	times.total = last.Sub(start)
+	times.total, times.otherCPU = last.Sub(start), readCPUTimes().otherCPUSince(cpuBefore)
 	return times, err
 }
 

@@ -36,10 +36,10 @@ type results struct {
 
 // details are figures printed with the results that explain them, not compared between runs.
 type details struct {
-	createRequestsS      float64 // how long the creates themselves took, admission included
-	updateRequestsS      float64
-	createFloorRequestsS float64 // the same in the step floors
-	updateFloorRequestsS float64
+	createRequestsS float64 // how long the creates themselves took, admission included
+	updateRequestsS float64
+	createFloor     floorTimes
+	updateFloor     floorTimes
 	// the JSON size of a status the floor wrote and of one the operator wrote, both at generation 2
 	floorStatusBytes    int
 	operatorStatusBytes int
@@ -109,6 +109,7 @@ func (r results) rows(c details) []row {
 		row{"  p50 / p99 at the timer (its own hop included)", milliseconds(c.atTimerP50Ms) + " / " + milliseconds(c.atTimerP99Ms), "", true},
 		row{"  dry-run update p50 / p99, client side", milliseconds(c.dryRunP50Ms) + " / " + milliseconds(c.dryRunP99Ms), "", true},
 		row{fmt.Sprintf("  over %d ms inside the webhook handler", maxWebhookP99Ms), c.admissionActivity.describeSlowAdmissions(), "", true},
+		row{"  other work's CPU while timing the webhook", seconds(c.admissionActivity.otherCPU), "", true},
 		row{"floor_s (status floor: GET + status update of each, no operator)", seconds(r.FloorS), "", true},
 		row{"  status floor by client workers", describeFloorPasses(c.floorPasses), "", true},
 		row{"illegal or partial payloads (simulator)", fmt.Sprint(c.violations), none, c.violations == 0},
@@ -125,7 +126,9 @@ func withinFloor(name string, took, floor float64) row {
 func (r results) createRows(c details) []row {
 	return []row{
 		{"create_floor_s (creates + a status write each, plain client)", seconds(r.CreateFloorS), "", true},
-		{"  creates alone in the floor", seconds(c.createFloorRequestsS), "", true},
+		{"  creates alone in the floor", seconds(c.createFloor.userWrites.Seconds()), "", true},
+		{"  other work's CPU in the floor / the step", otherCPU(c.createFloor.otherCPU, r.CreateFloorS) + " / " +
+			otherCPU(c.createActivity.otherCPU, r.CreateToSyncedS), "", true},
 		withinFloor("create_to_synced_s", r.CreateToSyncedS, r.CreateFloorS),
 		{"  creates alone (admission included)", seconds(c.createRequestsS), "", true},
 		{"puts_create", fmt.Sprint(r.PutsCreate), none, r.PutsCreate == targetPutsCreate},
@@ -138,7 +141,9 @@ func (r results) createRows(c details) []row {
 func (r results) updateRows(c details) []row {
 	return []row{
 		{"update_floor_s (window changes + a status write each)", seconds(r.UpdateFloorS), "", true},
-		{"  updates alone in the floor", seconds(c.updateFloorRequestsS), "", true},
+		{"  updates alone in the floor", seconds(c.updateFloor.userWrites.Seconds()), "", true},
+		{"  other work's CPU in the floor / the step", otherCPU(c.updateFloor.otherCPU, r.UpdateFloorS) + " / " +
+			otherCPU(c.updateActivity.otherCPU, r.UpdateToSyncedS), "", true},
 		{"  status size, floor / operator", fmt.Sprintf("%d B / %d B", c.floorStatusBytes, c.operatorStatusBytes), "", true},
 		withinFloor("update_to_synced_s", r.UpdateToSyncedS, r.UpdateFloorS),
 		{"  updates alone (admission included)", seconds(c.updateRequestsS), "", true},
@@ -222,6 +227,15 @@ func percentile(durations []time.Duration, p float64) float64 {
 	return float64(sorted[rank-1]) / float64(time.Millisecond)
 }
 
-func seconds(s float64) string       { return fmt.Sprintf("%.2f s", s) }
-func ratio(a, b float64) string      { return fmt.Sprintf("%.2f", a/b) }
+func seconds(s float64) string  { return fmt.Sprintf("%.2f s", s) }
+func ratio(a, b float64) string { return fmt.Sprintf("%.2f", a/b) }
+
+// otherCPU shows the CPU seconds other work took during a step of wallSeconds, and its share of
+// the two cores.
+func otherCPU(cpuSeconds, wallSeconds float64) string {
+	if wallSeconds <= 0 {
+		return seconds(cpuSeconds)
+	}
+	return fmt.Sprintf("%s (%.0f%% of 2 cores)", seconds(cpuSeconds), 100*cpuSeconds/(2*wallSeconds))
+}
 func milliseconds(ms float64) string { return fmt.Sprintf("%.2f ms", ms) }
