@@ -3,11 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/wait"
+
+	"github.com/fota-operator/fota-operator/hack/harness"
 )
 
 // controllerName is the FotaCampaign controller's name in the manager's metrics, under the
@@ -27,7 +31,20 @@ type activity struct {
 	reconcileTime   float64
 	thingSpaceTime  float64
 	thingSpaceCalls float64
+	reportTime      float64 // the device report's pages, to their first byte
+	reportCalls     float64
+	cpuSeconds      float64 // the manager process's CPU time, user and system
+	// webhookRequests are the admission requests the webhook handled, webhookFast those it
+	// answered within maxWebhookP99Ms, by its own clock.
+	webhookRequests, webhookFast float64
+	// otherCPU is not the manager's: the CPU seconds other work on the machine took meanwhile,
+	// set by measured.
+	otherCPU float64
 }
+
+// operationDeviceReport is the "operation" label of the device report's pages in the manager's
+// ThingSpace metrics.
+const operationDeviceReport = "device_report"
 
 func (b *bench) activity(ctx context.Context) (activity, error) {
 	samples, err := b.manager.Metrics(ctx)
@@ -42,7 +59,27 @@ func (b *bench) activity(ctx context.Context) (activity, error) {
 	a.reconcileTime, _ = samples.Sum("controller_runtime_reconcile_time_seconds_sum", map[string]string{controllerLabel: controllerName})
 	a.thingSpaceTime, _ = samples.Sum("fota_thingspace_request_duration_seconds_sum", nil)
 	a.thingSpaceCalls, _ = samples.Sum("fota_thingspace_request_duration_seconds_count", nil)
+	report := map[string]string{"operation": operationDeviceReport}
+	a.reportTime, _ = samples.Sum("fota_thingspace_request_duration_seconds_sum", report)
+	a.reportCalls, _ = samples.Sum("fota_thingspace_request_duration_seconds_count", report)
+	a.cpuSeconds, _ = samples.Sum("process_cpu_seconds_total", nil)
+	a.webhookRequests, _ = samples.Sum("controller_runtime_webhook_latency_seconds_count", nil)
+	a.webhookFast = bucketAt(samples, "controller_runtime_webhook_latency_seconds_bucket", maxWebhookP99Ms/1000.0)
 	return a, nil
+}
+
+// bucketAt sums the cumulative histogram buckets whose bound is bound; controller-runtime's
+// webhook histogram has one at every power of ten, 10 ms included, written as a float that is
+// not exactly 0.01.
+func bucketAt(samples harness.Samples, name string, bound float64) float64 {
+	var sum float64
+	for _, sample := range samples {
+		le, err := strconv.ParseFloat(sample.Labels["le"], 64)
+		if sample.Name == name && err == nil && math.Abs(le-bound) < bound*1e-9 {
+			sum += sample.Value
+		}
+	}
+	return sum
 }
 
 func (a activity) since(before activity) activity {
@@ -52,6 +89,11 @@ func (a activity) since(before activity) activity {
 		reconcileTime:   a.reconcileTime - before.reconcileTime,
 		thingSpaceTime:  a.thingSpaceTime - before.thingSpaceTime,
 		thingSpaceCalls: a.thingSpaceCalls - before.thingSpaceCalls,
+		reportTime:      a.reportTime - before.reportTime,
+		reportCalls:     a.reportCalls - before.reportCalls,
+		cpuSeconds:      a.cpuSeconds - before.cpuSeconds,
+		webhookRequests: a.webhookRequests - before.webhookRequests,
+		webhookFast:     a.webhookFast - before.webhookFast,
 	}
 	for method, n := range a.apiRequests {
 		delta.apiRequests[method] = n - before.apiRequests[method]
@@ -83,6 +125,16 @@ func (a activity) describeReconciles() string {
 		mean(a.reconcileTime, a.reconciles), mean(a.thingSpaceTime, a.thingSpaceCalls))
 }
 
+// describeSlowAdmissions says how many admission requests the webhook itself took longer than
+// maxWebhookP99Ms to answer: with the timer's figures, it tells the handler's share of a slow tail
+// from the share of the path to it.
+func (a activity) describeSlowAdmissions() string {
+	if a.webhookRequests == 0 {
+		return "none handled"
+	}
+	return fmt.Sprintf("%.0f of %.0f", a.webhookRequests-a.webhookFast, a.webhookRequests)
+}
+
 func mean(totalSeconds, count float64) time.Duration {
 	if count == 0 {
 		return 0
@@ -98,9 +150,11 @@ func (b *bench) measured(ctx context.Context, step func() error) (activity, erro
 	if err != nil {
 		return activity{}, err
 	}
+	cpuBefore := readCPUTimes()
 	if err := step(); err != nil {
 		return activity{}, err
 	}
+	otherCPU := readCPUTimes().otherCPUSince(cpuBefore)
 	if err := b.waitWorkersIdle(ctx); err != nil {
 		return activity{}, err
 	}
@@ -108,7 +162,9 @@ func (b *bench) measured(ctx context.Context, step func() error) (activity, erro
 	if err != nil {
 		return activity{}, err
 	}
-	return after.since(before), nil
+	did := after.since(before)
+	did.otherCPU = otherCPU
+	return did, nil
 }
 
 // waitWorkersIdle waits until the controller has no reconcile running and none queued.

@@ -41,16 +41,21 @@ type bench struct {
 	config   config
 	root     string
 	progress io.Writer
+	// loadAtStart is the machine's load average when the run began.
+	loadAtStart string
 
 	teardowns []func() error
 	sim       *simulator.Server
+	meter     *trafficMeter
 	simURL    string
 	fleet     *harness.Fleet
 	cp        *harness.ControlPlane
 	binary    string
-	manager   *harness.Manager
-	timer     *admissionTimer
-	watch     *campaignWatch
+	// webhookPort is where the manager serves its webhook, behind the admission timer.
+	webhookPort int
+	manager     *harness.Manager
+	timer       *admissionTimer
+	watch       *campaignWatch
 	// cpuProfileDone delivers the outcome of the CPU profile started with the creates.
 	cpuProfileDone <-chan error
 
@@ -74,8 +79,9 @@ func (b *bench) teardown() error {
 	return errors.Join(errs...)
 }
 
-// start builds the manager and starts the simulator, the control plane, the manager with its
-// webhook behind the admission timer, and the watch on the benchmark's FotaCampaigns.
+// start builds the manager and starts the simulator, the control plane, the admission timer
+// where the API server sends admission requests, and the watch on the benchmark's FotaCampaigns.
+// The managers start with the steps that need them.
 func (b *bench) start(ctx context.Context) error {
 	assets, err := harness.BinaryAssets(b.root, b.progress)
 	if err != nil {
@@ -95,18 +101,17 @@ func (b *bench) start(ctx context.Context) error {
 		return err
 	}
 	b.onTeardown(b.cp.Stop)
-	if err := b.startManager(ctx); err != nil {
+	if err := b.startAdmissionTimer(); err != nil {
 		return err
 	}
 	if err := b.fleet.CreateNamespace(ctx, b.cp.Client); err != nil {
 		return err
 	}
-	watchCtx, stopWatch := context.WithCancel(ctx)
-	b.onTeardown(func() error { stopWatch(); return nil })
-	b.watch, err = startCampaignWatch(watchCtx, b.cp.Config, namespace)
+	b.watch, err = b.startWatch(ctx, namespace)
 	return err
 }
 
+// startSimulator seeds the simulator with the fleet and serves it behind the traffic meter.
 func (b *bench) startSimulator() error {
 	b.sim = simulator.New(simulator.Options{StaticTokens: []simulator.TokenPair{harness.Tokens}})
 	b.fleet = harness.NewFleet(harness.FleetOptions{
@@ -114,13 +119,20 @@ func (b *bench) startSimulator() error {
 		AccountPrefix: accountPrefix, Today: time.Now(),
 	})
 	b.fleet.Seed(b.sim)
-	url, err := b.sim.Start("127.0.0.1:0")
+	meter, url, err := startTrafficMeter(b.sim)
 	if err != nil {
 		return err
 	}
-	b.simURL = url
-	b.onTeardown(b.sim.Close)
+	b.meter, b.simURL = meter, url
+	b.onTeardown(meter.close)
 	return nil
+}
+
+// startWatch watches the FotaCampaigns of a namespace until the benchmark ends.
+func (b *bench) startWatch(ctx context.Context, ns string) (*campaignWatch, error) {
+	watchCtx, stopWatch := context.WithCancel(ctx)
+	b.onTeardown(func() error { stopWatch(); return nil })
+	return startCampaignWatch(watchCtx, b.cp.Config, ns)
 }
 
 // managerFlags are the flags the benchmark chooses; the harness adds the addresses.
@@ -129,41 +141,50 @@ func (b *bench) managerFlags() []string {
 		"--thingspace-qps=" + strconv.FormatFloat(b.config.thingSpaceQPS, 'f', -1, 64),
 		"--thingspace-burst=" + strconv.Itoa(b.config.thingSpaceBurst),
 		"--poll-interval=" + b.config.pollInterval.String(),
+		"--progress-interval=" + b.config.progressInterval.String(),
 		"--max-concurrent-reconciles=" + strconv.Itoa(b.config.maxConcurrentReconciles),
 	}
 }
 
-// startManager runs the manager with its webhook on a port of its own, behind the admission
-// timer that listens where the API server sends admission requests.
-func (b *bench) startManager(ctx context.Context) error {
+// startAdmissionTimer listens where the API server sends admission requests and forwards them to
+// the webhook port that every manager of the run serves on.
+func (b *bench) startAdmissionTimer() error {
 	host, port, certDir, caPEM := b.cp.WebhookServing()
 	webhookPort, err := harness.FreePorts(1)
 	if err != nil {
 		return err
 	}
-	if b.timer, err = startAdmissionTimer(host, port, certDir, caPEM, webhookPort[0]); err != nil {
+	b.webhookPort = webhookPort[0]
+	if b.timer, err = startAdmissionTimer(host, port, certDir, caPEM, b.webhookPort); err != nil {
 		return err
 	}
 	b.onTeardown(b.timer.close)
-	logFile, err := os.Create(filepath.Join(b.config.outDir, "manager.log"))
+	return nil
+}
+
+// startManager runs the manager with its webhook behind the admission timer, its output in
+// logName, with further flags, and returns once the webhook admits requests.
+func (b *bench) startManager(ctx context.Context, logName string, flags ...string) (*harness.Manager, error) {
+	_, _, certDir, _ := b.cp.WebhookServing()
+	logFile, err := os.Create(filepath.Join(b.config.outDir, logName))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	b.onTeardown(logFile.Close)
 	b.logf("starting the manager (log: %s)", logFile.Name())
-	b.manager, err = harness.StartManager(harness.ManagerOptions{
+	m, err := harness.StartManager(harness.ManagerOptions{
 		Binary: b.binary, Kubeconfig: b.cp.Kubeconfig, ThingSpaceURL: b.simURL,
-		Webhooks: true, WebhookPort: webhookPort[0], WebhookCertDir: certDir,
-		Pprof: true, Flags: b.managerFlags(), Log: logFile,
+		Webhooks: true, WebhookPort: b.webhookPort, WebhookCertDir: certDir,
+		Pprof: true, Flags: append(b.managerFlags(), flags...), Log: logFile,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	b.onTeardown(func() error { return b.manager.Stop(managerStopTimeout) })
-	if err := b.manager.WaitReady(ctx, readyTimeout); err != nil {
-		return err
+	b.onTeardown(func() error { return m.Stop(managerStopTimeout) })
+	if err := m.WaitReady(ctx, readyTimeout); err != nil {
+		return nil, err
 	}
-	return waitForAdmission(ctx, b.cp.Client)
+	return m, waitForAdmission(ctx, b.cp.Client)
 }
 
 // waitForAdmission returns once a dry-run create of a FotaCampaign is admitted: the webhook
@@ -228,6 +249,18 @@ func (b *bench) download(ctx context.Context, httpClient *http.Client, url, file
 	}
 	_, err = io.Copy(out, resp.Body)
 	return errors.Join(err, out.Close())
+}
+
+// loadAverage is the machine's load average over the last minute, "unknown" where /proc has none.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	if fields := strings.Fields(string(data)); len(fields) > 0 {
+		return fields[0]
+	}
+	return "unknown"
 }
 
 // machine describes the CPU the figures were measured on.

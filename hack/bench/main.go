@@ -1,22 +1,27 @@
 // Command bench measures fota-operator at scale on this machine, for `make bench`. It starts a
-// local control plane (kube-apiserver and etcd, with the CRD and the webhook configuration), the
-// ThingSpace simulator seeded with a fleet of campaigns spread over several accounts, and the
-// manager binary built from main.go as a process of its own, then measures side by side:
+// local control plane (kube-apiserver and etcd, with the CRD and the webhook configuration) and
+// the ThingSpace simulator seeded with a fleet of pending campaigns spread over several accounts,
+// then measures:
 //
-//  0. the floor: a GET and a status update of every FotaCampaign made directly with a client, no
-//     operator running — the fastest any operator could record its results on this API server;
-//  1. creating a FotaCampaign for every campaign, with ThingSpace's schedule: the time until all
-//     are Synced=True at their generation, and the PUTs (none) and GETs it took;
-//  2. changing a window on all of them: the time until all are synced again, and the PUTs (one
-//     each);
-//  3. one poll interval (shortened) plus a margin of idling: PUTs and writes to FotaCampaigns
-//     (none of either);
-//  4. server-side dry-run updates through the API server: the admission webhook's latency;
-//  5. the manager's Go heap in use at the end.
+//  1. the floor of the create and of the update step: the user's writes of the step and one
+//     status write per campaign, sent by a plain client at the same concurrency as the step and
+//     the manager, while a manager that reconciles none of those objects serves the webhook;
+//  2. with the manager built from main.go running as a process of its own: creating a
+//     FotaCampaign for every campaign, with ThingSpace's schedule, until all are Synced=True at
+//     their generation, with the PUTs (none) and GETs it took;
+//  3. changing a window on all of them, until all are synced again, with the PUTs (one each);
+//  4. one poll interval plus a margin of idling: PUTs and writes to FotaCampaigns (none of either;
+//     no window of the fleet ends in it);
+//  5. the manager's heap in use after a garbage collection, empty and with the fleet synced: the
+//     heap per campaign;
+//  6. server-side dry-run updates through the API server: the admission webhook's latency;
+//  7. the progress reads: running campaigns with devices, their device reports read every
+//     progress interval: pages, bytes, time and the manager's CPU;
+//  8. with the manager stopped, a GET and a status update of every FotaCampaign (floor_s).
 //
 // It prints a table, writes bin/bench/results.json, and exits 1 when a target is missed. The
-// manager's log and, with --cpu-profile, its CPU profile during steps 1 and 2 go to bin/bench
-// too (`go tool pprof -top bin/bench/manager bin/bench/manager-cpu.pprof`).
+// manager's log, its heap profiles and, with --cpu-profile, its CPU profile during steps 2 and 3
+// go to bin/bench too (`go tool pprof -top bin/bench/manager bin/bench/manager-cpu.pprof`).
 package main
 
 import (
@@ -68,10 +73,23 @@ type config struct {
 	clientWorkers           int
 	floorWorkers            workerCounts
 	admissionRequests       int
+	progressCampaigns       int
+	progressDevices         int
+	progressInterval        time.Duration
+	progressWindow          time.Duration
 	cpuProfile              time.Duration
 	outDir                  string
 	managerBinary           string
 }
+
+// pollIntervalPerCampaign sizes the default poll interval: the create and the update step take
+// 20 to 35 ms per campaign together on the reference machine, so with 50 ms per campaign no poll
+// falls inside them (a poll writes nothing to the API server, but its CPU would be counted
+// against the operator on two shared cores), and the idle step sees one poll of every campaign.
+const (
+	pollIntervalPerCampaign = 50 * time.Millisecond
+	minPollInterval         = 30 * time.Second
+)
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
 	var c config
@@ -83,15 +101,19 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		"the manager's --thingspace-qps; high, so that the figures measure the operator rather than its rate limit")
 	flags.IntVar(&c.thingSpaceBurst, "thingspace-burst", 20, "the manager's --thingspace-burst")
 	flags.IntVar(&c.maxConcurrentReconciles, "max-concurrent-reconciles", manager.DefaultMaxConcurrentReconciles,
-		"the manager's --max-concurrent-reconciles")
-	flags.DurationVar(&c.pollInterval, "poll-interval", 30*time.Second,
-		"the manager's --poll-interval, shortened so that the idle step sees one poll of every campaign")
+		"the manager's --max-concurrent-reconciles, and how many status writes the step floors send at once")
+	flags.DurationVar(&c.pollInterval, "poll-interval", 0,
+		"the manager's --poll-interval, short so that the idle step sees one poll of every campaign; 0 means 50ms per campaign, at least 30s")
 	flags.DurationVar(&c.idleMargin, "idle-margin", 5*time.Second, "how long the idle step waits beyond one poll interval")
 	flags.IntVar(&c.clientWorkers, "client-workers", 8, "how many creates and updates the benchmark sends at once")
 	c.floorWorkers = workerCounts{8, 16, 32}
 	flags.Var(&c.floorWorkers, "floor-workers",
-		"how many GET-and-update pairs the floor sends at once, comma-separated: one pass each, the fastest is the floor")
+		"how many GET-and-update pairs the status floor (floor_s) sends at once, comma-separated: one pass each, the fastest is the floor")
 	flags.IntVar(&c.admissionRequests, "admission-requests", 1000, "how many dry-run updates time the webhook, one at a time")
+	flags.IntVar(&c.progressCampaigns, "progress-campaigns", 100, "how many running campaigns the progress step reads the device reports of; 0 skips the step")
+	flags.IntVar(&c.progressDevices, "progress-devices", 2000, "how many devices each running campaign has (1000 a page of the device report)")
+	flags.DurationVar(&c.progressInterval, "progress-interval", 20*time.Second, "the manager's --progress-interval")
+	flags.DurationVar(&c.progressWindow, "progress-window", 0, "how long the progress step counts the reads; 0 means three progress intervals")
 	flags.DurationVar(&c.cpuProfile, "cpu-profile", 0,
 		"record the CPU profiles of the manager and kube-apiserver for this long from the first create (e.g. 30s) into <out>/manager-cpu.pprof and <out>/apiserver-cpu.pprof; 0 records none")
 	flags.StringVar(&c.managerBinary, "manager", "",
@@ -103,10 +125,24 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	if flags.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected arguments %q", flags.Args())
 	}
-	if c.campaigns < 1 || c.accounts < 1 || c.clientWorkers < 1 || c.admissionRequests < 1 {
-		return config{}, errors.New("--campaigns, --accounts, --client-workers and --admission-requests must be at least 1")
+	if c.campaigns < 1 || c.accounts < 1 || c.clientWorkers < 1 || c.admissionRequests < 1 || c.maxConcurrentReconciles < 1 {
+		return config{}, errors.New("--campaigns, --accounts, --client-workers, --admission-requests and --max-concurrent-reconciles must be at least 1")
 	}
+	if c.progressCampaigns < 0 || c.progressDevices < 1 || c.progressInterval <= 0 || c.progressWindow < 0 {
+		return config{}, errors.New("--progress-campaigns must be at least 0, --progress-devices at least 1, and --progress-interval positive")
+	}
+	c.applyDefaults()
 	return c, nil
+}
+
+// applyDefaults fills in the flags whose default depends on the others.
+func (c *config) applyDefaults() {
+	if c.pollInterval == 0 {
+		c.pollInterval = max(minPollInterval, time.Duration(c.campaigns)*pollIntervalPerCampaign)
+	}
+	if c.progressWindow == 0 {
+		c.progressWindow = 3 * c.progressInterval
+	}
 }
 
 // workerCounts is a comma-separated list of positive numbers of workers, such as 8,16,32.
@@ -149,7 +185,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	if err := os.MkdirAll(c.outDir, 0o755); err != nil {
 		return err
 	}
-	b := &bench{config: c, root: root, progress: stderr}
+	b := &bench{config: c, root: root, progress: stderr, loadAtStart: loadAverage()}
 	defer func() { err = errors.Join(err, b.teardown()) }()
 	if err := b.start(ctx); err != nil {
 		return err
@@ -163,8 +199,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 // report prints the table and writes results.json; a missed target is an error.
 func (b *bench) report(stdout io.Writer) error {
 	b.results.Campaigns = b.config.campaigns
-	header := fmt.Sprintf("\nfota-operator benchmark: %d campaigns over %d accounts; %s\nmanager flags: %s\n\n",
-		b.config.campaigns, b.config.accounts, machine(), strings.Join(b.managerFlags(), " "))
+	header := fmt.Sprintf("\nfota-operator benchmark: %d campaigns over %d accounts; %s\nmanager flags: %s\n"+
+		"load average (1 min) at the start and the end: %s and %s; with 2 cores, above 2 means other work waited too\n\n",
+		b.config.campaigns, b.config.accounts, machine(), strings.Join(b.managerFlags(), " "), b.loadAtStart, loadAverage())
 	if _, err := io.WriteString(stdout, header); err != nil {
 		return err
 	}

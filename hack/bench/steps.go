@@ -16,20 +16,26 @@ import (
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
 	"github.com/fota-operator/fota-operator/hack/harness"
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+	"github.com/fota-operator/fota-operator/internal/wire"
 )
 
-// measure runs the steps in order. The floor comes last, once the manager has stopped, so that
-// nothing else loads the API server while it is measured.
+// measure runs the steps in order. The step floors come first, before the operator runs; the
+// status floor comes last, once the manager has stopped, so that nothing else loads the API
+// server while either is measured.
 func (b *bench) measure(ctx context.Context) error {
 	steps := []struct {
 		name string
 		run  func(context.Context) error
 	}{
+		{"step floors", b.measureStepFloors},
+		{"start", b.startOperator},
 		{"create", b.measureCreate},
 		{"update", b.measureUpdate},
 		{"idle", b.measureIdle},
-		{"admission", b.measureAdmission},
 		{"heap", b.measureHeap},
+		{"admission", b.measureAdmission},
+		{"progress", b.measureProgress},
+		{"stop", b.stopOperator},
 		{"floor", b.measureFloor},
 	}
 	for _, step := range steps {
@@ -39,6 +45,21 @@ func (b *bench) measure(ctx context.Context) error {
 	}
 	b.details.violations = len(b.sim.Violations())
 	return nil
+}
+
+// startOperator starts the manager as deployed, watching every namespace, and reads its heap
+// before it holds any FotaCampaign.
+func (b *bench) startOperator(ctx context.Context) (err error) {
+	if b.manager, err = b.startManager(ctx, "manager.log"); err != nil {
+		return err
+	}
+	b.details.heapEmpty, err = b.heapAfterGC(ctx, "manager-heap-empty.pprof")
+	return err
+}
+
+func (b *bench) stopOperator(context.Context) error {
+	b.logf("stopping the manager")
+	return b.manager.Stop(managerStopTimeout)
 }
 
 // thingSpaceCalls counts the dates PUTs and campaign GETs the simulator has answered.
@@ -89,9 +110,8 @@ func (b *bench) measureUpdate(ctx context.Context) error {
 	var start, last time.Time
 	did, err := b.measured(ctx, func() (err error) {
 		start = time.Now()
-		err = b.fleet.Edit(ctx, b.cp.Client, b.config.clientWorkers, func(_ int, s fotav1alpha1.Schedule) fotav1alpha1.Schedule {
-			s.DownloadTimeWindowList = []fotav1alpha1.TimeWindow{{StartTime: 1, EndTime: 2}}
-			return s
+		err = harness.ForEach(ctx, b.config.campaigns, b.config.clientWorkers, func(ctx context.Context, i int) error {
+			return patchWindow(ctx, b.cp.Client, b.fleet, i, b.fleet.FotaCampaign(i))
 		})
 		if err != nil {
 			return err
@@ -108,23 +128,38 @@ func (b *bench) measureUpdate(ctx context.Context) error {
 	b.results.PutsUpdate, b.details.getsUpdate = calls.puts, calls.gets
 	b.details.updateActivity = did
 	b.results.GetsTotal = b.details.getsCreate + b.details.getsUpdate
+	b.details.operatorStatusBytes = statusBytes(b.watch.sample())
 	return b.waitCPUProfile()
 }
 
 // measureIdle waits one poll interval plus a margin, in which every campaign is read once from
-// ThingSpace, and counts what the operator changed meanwhile: nothing, when all is in sync.
+// ThingSpace, and counts what the operator changed meanwhile: nothing, when all is in sync. The
+// fleet starts days later, so no phase or window boundary falls inside the step; checkQuiet
+// makes sure of it.
 func (b *bench) measureIdle(ctx context.Context) error {
 	b.details.idleWait = b.config.pollInterval + b.config.idleMargin
+	from := time.Now()
+	edited := func(i int) fotav1alpha1.Schedule { return changeWindow(wire.Schedule(b.fleet.Campaigns[i])) }
+	if err := checkQuiet(b.config.campaigns, edited, from, from.Add(b.details.idleWait)); err != nil {
+		return err
+	}
 	b.logf("idling for %s", b.details.idleWait)
 	before, writesBefore := b.calls(), b.watch.writeCount()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(b.details.idleWait):
+	did, err := b.measured(ctx, func() error {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(b.details.idleWait):
+			return nil
+		}
+	})
+	if err != nil {
+		return err
 	}
 	calls := b.calls().since(before)
 	b.results.IdlePuts, b.details.getsIdle = calls.puts, calls.gets
 	b.results.IdleStatusWrites = b.watch.writeCount() - writesBefore
+	b.details.idleActivity = did
 	return nil
 }
 
@@ -134,25 +169,43 @@ func (b *bench) measureAdmission(ctx context.Context) error {
 	b.logf("sending %d dry-run updates through the webhook", b.config.admissionRequests)
 	b.timer.take()
 	roundTrips := make([]time.Duration, 0, b.config.admissionRequests)
-	for i := range b.config.admissionRequests {
-		key := b.fleet.Key(i % b.config.campaigns)
-		patch, err := endDatePatch(b.fleet.FotaCampaign(i % b.config.campaigns).Spec.EndDate)
-		if err != nil {
-			return err
+	did, err := b.measured(ctx, func() error {
+		for i := range b.config.admissionRequests {
+			took, err := b.dryRunUpdate(ctx, i%b.config.campaigns)
+			if err != nil {
+				return err
+			}
+			roundTrips = append(roundTrips, took)
 		}
-		start := time.Now()
-		if err := b.cp.Client.Patch(ctx, objectAt(key), client.RawPatch(types.MergePatchType, patch), client.DryRunAll); err != nil {
-			return fmt.Errorf("dry-run update of %s: %w", key, err)
-		}
-		roundTrips = append(roundTrips, time.Since(start))
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	admissions := b.timer.take()
-	if len(admissions) != b.config.admissionRequests {
-		return fmt.Errorf("the webhook answered %d admission requests for %d dry-run updates", len(admissions), b.config.admissionRequests)
+	if len(admissions.webhook) != b.config.admissionRequests {
+		return fmt.Errorf("the webhook answered %d admission requests for %d dry-run updates", len(admissions.webhook), b.config.admissionRequests)
 	}
-	b.results.WebhookP50Ms, b.results.WebhookP99Ms = percentile(admissions, 50), percentile(admissions, 99)
+	b.results.WebhookP50Ms, b.results.WebhookP99Ms = percentile(admissions.webhook, 50), percentile(admissions.webhook, 99)
+	b.details.atTimerP50Ms, b.details.atTimerP99Ms = percentile(admissions.atTimer, 50), percentile(admissions.atTimer, 99)
 	b.details.dryRunP50Ms, b.details.dryRunP99Ms = percentile(roundTrips, 50), percentile(roundTrips, 99)
+	b.details.admissionActivity = did
 	return nil
+}
+
+// dryRunUpdate moves the end date of the i-th FotaCampaign in a server-side dry run, and returns
+// how long the API server took to answer.
+func (b *bench) dryRunUpdate(ctx context.Context, i int) (time.Duration, error) {
+	key := b.fleet.Key(i)
+	patch, err := endDatePatch(b.fleet.FotaCampaign(i).Spec.EndDate)
+	if err != nil {
+		return 0, err
+	}
+	start := time.Now()
+	if err := b.cp.Client.Patch(ctx, objectAt(key), client.RawPatch(types.MergePatchType, patch), client.DryRunAll); err != nil {
+		return 0, fmt.Errorf("dry-run update of %s: %w", key, err)
+	}
+	return time.Since(start), nil
 }
 
 // endDatePatch moves the end date a day later: allowed before the start.
@@ -168,26 +221,13 @@ func objectAt(key types.NamespacedName) *fotav1alpha1.FotaCampaign {
 	return &fotav1alpha1.FotaCampaign{ObjectMeta: metav1.ObjectMeta{Namespace: key.Namespace, Name: key.Name}}
 }
 
-// measureHeap reads the manager's heap in use, saves a heap profile, and stops the manager.
-func (b *bench) measureHeap(ctx context.Context) error {
-	heap, err := b.manager.Metric(ctx, "go_memstats_heap_inuse_bytes", nil)
-	if err != nil {
-		return err
-	}
-	b.results.HeapMB = heap / (1 << 20)
-	if err := b.saveProfile(ctx, "/debug/pprof/heap", "manager-heap.pprof"); err != nil {
-		return err
-	}
-	b.logf("stopping the manager")
-	return b.manager.Stop(managerStopTimeout)
-}
-
 // measureFloor reads every FotaCampaign and updates its status with a client, no operator
-// running: the least work any operator has to do to record 1000 results. It does so once for
-// each number of --floor-workers; the fastest pass is the floor.
+// running: the least work any operator has to do to record its results, without the user's
+// writes the step floors include. It does so once for each number of --floor-workers; the fastest
+// pass is the status floor, floor_s.
 func (b *bench) measureFloor(ctx context.Context) error {
 	for _, workers := range b.config.floorWorkers {
-		b.logf("measuring the floor: a GET and a status update of %d FotaCampaigns, %d at a time", b.config.campaigns, workers)
+		b.logf("measuring the status floor: a GET and a status update of %d FotaCampaigns, %d at a time", b.config.campaigns, workers)
 		took, err := b.floorPass(ctx, workers)
 		if err != nil {
 			return err

@@ -17,13 +17,20 @@ import (
 )
 
 // campaignWatch follows the FotaCampaigns of one namespace through a watch, the way Argo CD or
-// kubectl --watch would see them: when each one converged, and how many writes reached them.
+// kubectl --watch would see them: when each one converged or first showed its devices, and how
+// many writes reached them.
 type campaignWatch struct {
 	mu sync.Mutex
 	// converged holds, per name, the generation whose Synced=True outcome was last seen.
 	converged map[string]int64
 	// lastConverged is when an object last became converged, as the watch delivered it.
 	lastConverged time.Time
+	// lastSeen is the object the watch delivered last, as a sample of what the writers write.
+	lastSeen *fotav1alpha1.FotaCampaign
+	// devicesShown holds, per name, the status.devices.total first seen; lastShown is when the
+	// last object showed its devices for the first time.
+	devicesShown map[string]int32
+	lastShown    time.Time
 	// writes counts updates that changed an object's resourceVersion: every write, spec or status.
 	writes int
 }
@@ -41,7 +48,7 @@ func startCampaignWatch(ctx context.Context, cfg *rest.Config, namespace string)
 	if err != nil {
 		return nil, err
 	}
-	w := &campaignWatch{converged: map[string]int64{}}
+	w := &campaignWatch{converged: map[string]int64{}, devicesShown: map[string]int32{}}
 	if _, err := informer.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
 		AddFunc:    func(obj any) { w.observe(obj, false) },
 		UpdateFunc: func(old, obj any) { w.observe(obj, resourceVersionOf(old) != resourceVersionOf(obj)) },
@@ -70,12 +77,17 @@ func (w *campaignWatch) observe(obj any, written bool) {
 	now := time.Now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.lastSeen = fc
 	if written {
 		w.writes++
 	}
 	if harness.Converged(fc) && w.converged[fc.Name] != fc.Generation {
 		w.converged[fc.Name] = fc.Generation
 		w.lastConverged = now
+	}
+	if _, shown := w.devicesShown[fc.Name]; !shown && fc.Status.Devices != nil {
+		w.devicesShown[fc.Name] = fc.Status.Devices.Total
+		w.lastShown = now
 	}
 }
 
@@ -91,25 +103,66 @@ func (w *campaignWatch) convergedAt(generation int64) (count int, last time.Time
 	return count, w.lastConverged
 }
 
+// showingDevices counts the objects whose status has shown total devices.
+func (w *campaignWatch) showingDevices(total int32) (count int, last time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, shown := range w.devicesShown {
+		if shown == total {
+			count++
+		}
+	}
+	return count, w.lastShown
+}
+
 func (w *campaignWatch) writeCount() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.writes
 }
 
+// sample is a copy of the object the watch delivered last; nil before any.
+func (w *campaignWatch) sample() *fotav1alpha1.FotaCampaign {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.lastSeen == nil {
+		return nil
+	}
+	return w.lastSeen.DeepCopy()
+}
+
 // waitConverged waits until want objects have converged at generation, and returns when the
 // last of them did.
 func (w *campaignWatch) waitConverged(ctx context.Context, want int, generation int64, timeout time.Duration) (time.Time, error) {
+	last, err := waitCounted(ctx, want, timeout, func() (int, time.Time) { return w.convergedAt(generation) })
+	if err != nil {
+		return time.Time{}, fmt.Errorf("FotaCampaigns converged at generation %d: %w", generation, err)
+	}
+	return last, nil
+}
+
+// waitDevicesShown waits until want objects show total devices in their status, and returns when
+// the last of them first did.
+func (w *campaignWatch) waitDevicesShown(ctx context.Context, want int, total int32, timeout time.Duration) (time.Time, error) {
+	last, err := waitCounted(ctx, want, timeout, func() (int, time.Time) { return w.showingDevices(total) })
+	if err != nil {
+		return time.Time{}, fmt.Errorf("FotaCampaigns showing %d devices: %w", total, err)
+	}
+	return last, nil
+}
+
+// waitCounted polls count until it reaches want, and returns the time count gave with it.
+func waitCounted(ctx context.Context, want int, timeout time.Duration, count func() (int, time.Time)) (time.Time, error) {
 	deadline := time.Now().Add(timeout)
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		count, last := w.convergedAt(generation)
-		if count == want {
+		n, last := count()
+		if n == want {
 			return last, nil
 		}
 		if time.Now().After(deadline) {
-			return time.Time{}, fmt.Errorf("%d of %d FotaCampaigns converged at generation %d within %s", count, want, generation, timeout)
+			return time.Time{}, fmt.Errorf("%d of %d within %s", n, want, timeout)
 		}
 		select {
 		case <-ctx.Done():
