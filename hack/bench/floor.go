@@ -10,7 +10,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
@@ -29,6 +28,8 @@ import (
 // since the user's writes pay for admission in the steps too.
 const (
 	floorNamespace = "bench-floor"
+	// deletePageSize is how many FotaCampaigns deleteCampaigns lists at a time.
+	deletePageSize = 500
 	// unwatchedNamespace is the only namespace the floors' manager watches; it stays empty.
 	unwatchedNamespace = "bench-unwatched"
 )
@@ -68,7 +69,7 @@ func (b *bench) measureStepFloors(ctx context.Context) error {
 	b.results.UpdateFloorS, b.details.updateFloor = update.total.Seconds(), update
 	b.details.floorStatusBytes = statusBytes(watch.sample())
 	b.logf("deleting the floors' FotaCampaigns")
-	if err := deleteCampaigns(ctx, b.cp.Client, floorNamespace); err != nil {
+	if err := deleteCampaigns(ctx, b.cp.Client, floorNamespace, b.config.clientWorkers); err != nil {
 		return err
 	}
 	return webhookOnly.Stop(managerStopTimeout)
@@ -202,16 +203,24 @@ func patchWindow(ctx context.Context, c client.Client, fleet *harness.Fleet, i i
 	return c.Patch(ctx, into, client.RawPatch(types.MergePatchType, patch))
 }
 
-// deleteCampaigns deletes every FotaCampaign of a namespace and waits until they are gone.
-func deleteCampaigns(ctx context.Context, c client.Client, ns string) error {
-	if err := c.DeleteAllOf(ctx, &fotav1alpha1.FotaCampaign{}, client.InNamespace(ns)); err != nil {
-		return fmt.Errorf("deleting the FotaCampaigns of %s: %w", ns, err)
-	}
-	return wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, convergeTimeout, true, func(ctx context.Context) (bool, error) {
-		var left fotav1alpha1.FotaCampaignList
-		if err := c.List(ctx, &left, client.InNamespace(ns), client.Limit(1)); err != nil {
-			return false, err
+// deleteCampaigns deletes every FotaCampaign of a namespace, a page at a time with workers
+// FotaCampaigns at once, and waits until they are gone. One delete-collection of 10 000 objects
+// outlasts the API server's request timeout, and so would fail the run after the measurements.
+// No operator watches the namespace, so no finalizer holds a deleted object back.
+func deleteCampaigns(ctx context.Context, c client.Client, ns string, workers int) error {
+	for {
+		var page fotav1alpha1.FotaCampaignList
+		if err := c.List(ctx, &page, client.InNamespace(ns), client.Limit(deletePageSize)); err != nil {
+			return fmt.Errorf("listing the FotaCampaigns of %s: %w", ns, err)
 		}
-		return len(left.Items) == 0, nil
-	})
+		if len(page.Items) == 0 {
+			return nil
+		}
+		err := harness.ForEach(ctx, len(page.Items), workers, func(ctx context.Context, i int) error {
+			return client.IgnoreNotFound(c.Delete(ctx, &page.Items[i]))
+		})
+		if err != nil {
+			return fmt.Errorf("deleting the FotaCampaigns of %s: %w", ns, err)
+		}
+	}
 }
