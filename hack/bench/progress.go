@@ -185,7 +185,7 @@ func (p *progressFigures) describeRows() []row {
 		{"  manager CPU of the reads", fmt.Sprintf("%s: %s a page, %.1f us a device", seconds(p.readsCPU()),
 			milliseconds(p.readsCPU()*1000/pages), p.readsCPU()*1e6/devices), "", true},
 		{"  status writes, connections opened in the window", fmt.Sprintf("%d, %d", p.statusWrites, p.connections), "", true},
-		{"  other work's CPU in the window", otherCPU(p.manager.otherCPU, p.window.Seconds()), "", true},
+		{"  other work's CPU in the window", cpuShare(p.manager.otherCPU, p.window.Seconds()), "", true},
 		{"  reconciles in the window", p.manager.describeReconciles(), "", true},
 	}
 }

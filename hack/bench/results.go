@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -127,14 +128,15 @@ func (r results) createRows(c details) []row {
 	return []row{
 		{"create_floor_s (creates + a status write each, plain client)", seconds(r.CreateFloorS), "", true},
 		{"  creates alone in the floor", seconds(c.createFloor.userWrites.Seconds()), "", true},
-		{"  other work's CPU in the floor / the step", otherCPU(c.createFloor.otherCPU, r.CreateFloorS) + " / " +
-			otherCPU(c.createActivity.otherCPU, r.CreateToSyncedS), "", true},
+		{"  other work's CPU in the floor / the step", cpuShare(c.createFloor.otherCPU, r.CreateFloorS) + " / " +
+			cpuShare(c.createActivity.otherCPU, r.CreateToSyncedS), "", true},
 		withinFloor("create_to_synced_s", r.CreateToSyncedS, r.CreateFloorS),
 		{"  creates alone (admission included)", seconds(c.createRequestsS), "", true},
 		{"puts_create", fmt.Sprint(r.PutsCreate), none, r.PutsCreate == targetPutsCreate},
 		{"  GETs while creating", fmt.Sprint(c.getsCreate), "", true},
 		{"  manager's API requests while creating", c.createActivity.describeRequests(), "", true},
 		{"  reconciles while creating", c.createActivity.describeReconciles(), "", true},
+		{"  manager CPU while creating", cpuShare(c.createActivity.cpuSeconds, r.CreateToSyncedS), "", true},
 	}
 }
 
@@ -142,8 +144,8 @@ func (r results) updateRows(c details) []row {
 	return []row{
 		{"update_floor_s (window changes + a status write each)", seconds(r.UpdateFloorS), "", true},
 		{"  updates alone in the floor", seconds(c.updateFloor.userWrites.Seconds()), "", true},
-		{"  other work's CPU in the floor / the step", otherCPU(c.updateFloor.otherCPU, r.UpdateFloorS) + " / " +
-			otherCPU(c.updateActivity.otherCPU, r.UpdateToSyncedS), "", true},
+		{"  other work's CPU in the floor / the step", cpuShare(c.updateFloor.otherCPU, r.UpdateFloorS) + " / " +
+			cpuShare(c.updateActivity.otherCPU, r.UpdateToSyncedS), "", true},
 		{"  status size, floor / operator", fmt.Sprintf("%d B / %d B", c.floorStatusBytes, c.operatorStatusBytes), "", true},
 		withinFloor("update_to_synced_s", r.UpdateToSyncedS, r.UpdateFloorS),
 		{"  updates alone (admission included)", seconds(c.updateRequestsS), "", true},
@@ -151,6 +153,7 @@ func (r results) updateRows(c details) []row {
 		{"  GETs while updating", fmt.Sprint(c.getsUpdate), "", true},
 		{"  manager's API requests while updating", c.updateActivity.describeRequests(), "", true},
 		{"  reconciles while updating", c.updateActivity.describeReconciles(), "", true},
+		{"  manager CPU while updating", cpuShare(c.updateActivity.cpuSeconds, r.UpdateToSyncedS), "", true},
 		{"gets_total (create and update)", fmt.Sprint(r.GetsTotal), "", true},
 	}
 }
@@ -230,12 +233,13 @@ func percentile(durations []time.Duration, p float64) float64 {
 func seconds(s float64) string  { return fmt.Sprintf("%.2f s", s) }
 func ratio(a, b float64) string { return fmt.Sprintf("%.2f", a/b) }
 
-// otherCPU shows the CPU seconds other work took during a step of wallSeconds, and its share of
-// the two cores.
-func otherCPU(cpuSeconds, wallSeconds float64) string {
+// cpuShare shows CPU seconds taken during a step of wallSeconds, and their share of the machine's
+// cores.
+func cpuShare(cpuSeconds, wallSeconds float64) string {
 	if wallSeconds <= 0 {
 		return seconds(cpuSeconds)
 	}
-	return fmt.Sprintf("%s (%.0f%% of 2 cores)", seconds(cpuSeconds), 100*cpuSeconds/(2*wallSeconds))
+	cores := runtime.NumCPU()
+	return fmt.Sprintf("%s (%.0f%% of %d cores)", seconds(cpuSeconds), 100*cpuSeconds/(float64(cores)*wallSeconds), cores)
 }
 func milliseconds(ms float64) string { return fmt.Sprintf("%.2f ms", ms) }
