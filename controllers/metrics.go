@@ -110,15 +110,23 @@ func deleteReplacedSeries(namespace, name string, before, now reportedCampaign) 
 }
 
 // forgetCampaignMetrics deletes every series of the campaign namespace/name, once the object is
-// gone.
+// gone. It deletes the series by their label values, which it remembers, rather than by a partial
+// match, which would scan every campaign's series: deleting a fleet stays linear in its size.
 func forgetCampaignMetrics(namespace, name string) {
 	reported.Lock()
 	defer reported.Unlock()
-	campaign := prometheus.Labels{labelNamespace: namespace, labelName: name}
-	for _, gauge := range []*prometheus.GaugeVec{campaignDevices, campaignPhase, campaignSynced, campaignReady} {
-		gauge.DeletePartialMatch(campaign)
+	key := types.NamespacedName{Namespace: namespace, Name: name}
+	before, ok := reported.campaigns[key]
+	if !ok {
+		return
 	}
-	delete(reported.campaigns, types.NamespacedName{Namespace: namespace, Name: name})
+	campaignPhase.DeleteLabelValues(namespace, name, before.phase)
+	campaignSynced.DeleteLabelValues(namespace, name, before.syncedReason)
+	campaignReady.DeleteLabelValues(namespace, name, before.readyReason)
+	for state := range before.deviceStates {
+		campaignDevices.DeleteLabelValues(namespace, name, state)
+	}
+	delete(reported.campaigns, key)
 }
 
 func gaugeValue(condition bool) float64 {
