@@ -217,9 +217,17 @@ type outcome struct {
 	// reconcile; abortSummary says why.
 	abortedOnFailures bool
 	abortSummary      string
+	// recordedFirst means the reconcile recorded in the metadata a call it is about to make, and
+	// stopped there: the call follows in the next reconcile, once the record is written.
+	recordedFirst bool
 	// err goes back to the controller, whose rate limiter retries with exponential backoff.
 	err error
 }
+
+// recordedFirstDelay is how soon the reconcile after a recordedFirst one comes: time for the watch
+// to bring the record into the cache. A cache still without it costs no call: the step records
+// again, and that write fails on the stale resourceVersion and is retried.
+const recordedFirstDelay = 100 * time.Millisecond
 
 func syncedOutcome() outcome {
 	return outcome{reason: fotav1alpha1.ReasonSynced, message: "ThingSpace holds the spec"}
@@ -232,6 +240,9 @@ func syncedOutcome() outcome {
 func (r *FotaCampaignReconciler) resultOf(fc *fotav1alpha1.FotaCampaign, state *campaignState, out outcome, now time.Time) ctrl.Result {
 	if out.err != nil || out.released {
 		return ctrl.Result{}
+	}
+	if out.recordedFirst {
+		return ctrl.Result{RequeueAfter: recordedFirstDelay}
 	}
 	next := r.nextPoll(fc, state, now)
 	for _, due := range r.dueTimes(fc, state, out, now) {

@@ -59,7 +59,7 @@ func (r *FotaCampaignReconciler) readDeviceReport(ctx context.Context, c *manage
 
 // reportDue says whether the device report must be read now: while ThingSpace checks or queues
 // the campaign, at each read of it (to show the devices it rejected); while the campaign runs,
-// every progress interval; once more when it has closed (the final counts), then never again;
+// every progress interval, and at once when an abort was recorded; once more when it has closed (the final counts), then never again;
 // and once per generation whose devices were not compared with the report yet.
 func (r *FotaCampaignReconciler) reportDue(c *managed, now time.Time) bool {
 	baseline := c.baseline()
@@ -70,7 +70,8 @@ func (r *FotaCampaignReconciler) reportDue(c *managed, now time.Time) bool {
 	case campaign.DevicesChangeable(baseline.Status):
 		return c.observed || c.devicesUnchecked()
 	case phase == fotav1alpha1.PhaseInProgress:
-		return c.devicesUnchecked() || c.state.lastReport.IsZero() || !now.Before(c.state.lastReport.Add(r.ProgressInterval))
+		return c.devicesUnchecked() || abortRecorded(c.fc) || c.state.lastReport.IsZero() ||
+			!now.Before(c.state.lastReport.Add(r.ProgressInterval))
 	default:
 		return c.devicesUnchecked()
 	}
@@ -104,15 +105,24 @@ func recordProgress(fc *fotav1alpha1.FotaCampaign, progress fotav1alpha1.DeviceP
 	fc.Status.Devices = &progress
 }
 
-// abortOnFailures aborts a running campaign whose fresh device report meets its abortPolicy: one
-// DELETE, then the campaign is never touched again.
+// abortOnFailures aborts a running campaign whose fresh device report meets its abortPolicy, in
+// two reconciles: the first records the counts in the abort-on-failures annotation and stops, so
+// that the reason survives a crash after the call; the next, on a report read again, sends one
+// DELETE. Then the campaign is never touched again. A report that no longer meets the policy
+// withdraws a record whose DELETE has not gone out.
 func (r *FotaCampaignReconciler) abortOnFailures(ctx context.Context, c *managed, now time.Time) *outcome {
+	if c.report == nil || c.baseline().PhaseAt(now) != fotav1alpha1.PhaseInProgress {
+		return nil
+	}
 	policy := c.fc.Spec.AbortPolicy
-	if c.report == nil || policy == nil || c.baseline().PhaseAt(now) != fotav1alpha1.PhaseInProgress ||
-		!campaign.AbortDue(policy, c.report.progress) {
+	if policy == nil || !campaign.AbortDue(policy, c.report.progress) {
+		withdrawAbort(ctx, c.fc)
 		return nil
 	}
 	summary := campaign.AbortSummary(policy, c.report.progress)
+	if !abortRecorded(c.fc) {
+		return recordAbort(ctx, c.fc, summary)
+	}
 	ctrl.LoggerFrom(ctx).Info("Aborting campaign on failures", "account", c.account(), "campaignID", c.id,
 		"failed", c.report.progress.Failed, "succeeded", c.report.progress.Succeeded)
 	if err := r.ThingSpace.DeleteCampaign(ctx, c.creds, c.account(), c.id); err != nil {
@@ -125,6 +135,31 @@ func (r *FotaCampaignReconciler) abortOnFailures(ctx context.Context, c *managed
 	out.abortedOnFailures = true
 	out.abortSummary = summary
 	return &out
+}
+
+func abortRecorded(fc *fotav1alpha1.FotaCampaign) bool {
+	return fc.Annotations[fotav1alpha1.AnnotationAbortOnFailures] != ""
+}
+
+// recordAbort puts summary in the abort-on-failures annotation and stops the reconcile; the
+// metadata is written before the status, and the next reconcile follows at once.
+func recordAbort(ctx context.Context, fc *fotav1alpha1.FotaCampaign, summary string) *outcome {
+	ctrl.LoggerFrom(ctx).Info("Recording the abort on failures before the call", "summary", summary)
+	if fc.Annotations == nil {
+		fc.Annotations = map[string]string{}
+	}
+	fc.Annotations[fotav1alpha1.AnnotationAbortOnFailures] = summary
+	out := syncedOutcome()
+	out.recordedFirst = true
+	return &out
+}
+
+func withdrawAbort(ctx context.Context, fc *fotav1alpha1.FotaCampaign) {
+	if !abortRecorded(fc) {
+		return
+	}
+	ctrl.LoggerFrom(ctx).Info("Withdrawing the abort on failures: the device report no longer meets the abort policy")
+	delete(fc.Annotations, fotav1alpha1.AnnotationAbortOnFailures)
 }
 
 // thingSpaceAborted is the status ThingSpace gives a campaign it aborted.

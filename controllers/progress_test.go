@@ -75,8 +75,34 @@ func TestDevicesOfAScheduledCampaignCannotChange(t *testing.T) {
 	}
 }
 
+var testAbortPolicy = &fotav1alpha1.AbortPolicy{FailedPercent: 10, MinFinishedDevices: 20}
+
+// failingReport is a device report with succeeded and failed finished devices and 25 pending.
+func failingReport(succeeded, failed int) []thingspace.Device {
+	var report []thingspace.Device
+	report = append(report, devicesOf(0, succeeded, "UpgradeSuccess", "DownloadInstallSucceeded")...)
+	report = append(report, devicesOf(1000, failed, "UpgradeFailed", "RovaClientDownloadFailed")...)
+	return append(report, devicesOf(2000, 25, "UpgradePending", "")...)
+}
+
+// abortingWorld is a running campaign with testAbortPolicy whose device report is *report, and
+// whose ThingSpace status turns CampaignAborted on a DELETE.
+func abortingWorld(t *testing.T, report *[]thingspace.Device) (*decisionWorld, *fake.Client, *fotav1alpha1.FotaCampaign) {
+	fc := managedCampaign(runningSchedule())
+	fc.Spec.AbortPolicy = testAbortPolicy
+	status := "CampaignScheduled"
+	ts := &fake.Client{
+		GetCampaignFn: func(string, string) (*thingspace.Campaign, error) {
+			c := held(fc, testID, status)
+			return &c, nil
+		},
+		DeviceReportFn:   func(string, string) ([]thingspace.Device, error) { return *report, nil },
+		DeleteCampaignFn: func(string, string) error { status = thingSpaceAborted; return nil },
+	}
+	return newDecisionWorld(t, ts), ts, fc
+}
+
 func TestAbortOnFailures(t *testing.T) {
-	policy := &fotav1alpha1.AbortPolicy{FailedPercent: 10, MinFinishedDevices: 20}
 	tests := map[string]struct {
 		succeeded, failed int
 		wantAbort         bool
@@ -87,20 +113,24 @@ func TestAbortOnFailures(t *testing.T) {
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			fc := managedCampaign(runningSchedule())
-			fc.Spec.AbortPolicy = policy
-			var report []thingspace.Device
-			report = append(report, devicesOf(0, tt.succeeded, "UpgradeSuccess", "DownloadInstallSucceeded")...)
-			report = append(report, devicesOf(1000, tt.failed, "UpgradeFailed", "RovaClientDownloadFailed")...)
-			report = append(report, devicesOf(2000, 25, "UpgradePending", "")...)
-			ts := &fake.Client{
-				GetCampaignFn:    getting(held(fc, testID, "CampaignScheduled")),
-				DeviceReportFn:   reporting(report...),
-				DeleteCampaignFn: func(string, string) error { return nil },
-			}
-			w := newDecisionWorld(t, ts)
+			report := failingReport(tt.succeeded, tt.failed)
+			w, ts, fc := abortingWorld(t, &report)
 
-			w.reconcile(fc)
+			_, result := w.reconcile(fc)
+			if tt.wantAbort {
+				// The reason is recorded before the call, which follows at once.
+				if got := fc.Annotations[fotav1alpha1.AnnotationAbortOnFailures]; !strings.Contains(got, "15 of 75 finished devices failed") {
+					t.Errorf("abort-on-failures annotation %q, want the counts", got)
+				}
+				if n := ts.Count(fake.MethodDeleteCampaign); n != 0 {
+					t.Fatalf("%d DELETEs before the reason was recorded, want 0", n)
+				}
+				if result.RequeueAfter != recordedFirstDelay {
+					t.Errorf("requeue after %s, want %s", result.RequeueAfter, recordedFirstDelay)
+				}
+				w.at(recordedFirstDelay)
+				w.reconcile(fc)
+			}
 
 			wantDeletes := 0
 			if tt.wantAbort {
@@ -111,8 +141,8 @@ func TestAbortOnFailures(t *testing.T) {
 			}
 			ready := condition(fc, fotav1alpha1.ConditionReady)
 			if !tt.wantAbort {
-				if ready.Reason != fotav1alpha1.ReasonReady {
-					t.Errorf("Ready %s, want Ready", ready.Reason)
+				if ready.Reason != fotav1alpha1.ReasonReady || abortRecorded(fc) {
+					t.Errorf("Ready %s, annotations %v; want Ready and no abort recorded", ready.Reason, fc.Annotations)
 				}
 				return
 			}
@@ -139,6 +169,72 @@ func TestAbortOnFailures(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestAnAbortSurvivesACrashBetweenAnyTwoSteps(t *testing.T) {
+	t.Run("between the record and the DELETE: one DELETE after the restart", func(t *testing.T) {
+		report := failingReport(60, 15)
+		w, ts, fc := abortingWorld(t, &report)
+		w.reconcile(fc)
+
+		w.restart()
+		w.at(time.Minute)
+		w.reconcile(fc)
+
+		if n := ts.Count(fake.MethodDeleteCampaign); n != 1 {
+			t.Fatalf("%d DELETEs, want 1", n)
+		}
+		if ready := condition(fc, fotav1alpha1.ConditionReady); ready.Reason != fotav1alpha1.ReasonAbortedOnFailures {
+			t.Errorf("Ready %s, want AbortedOnFailures", ready.Reason)
+		}
+	})
+
+	t.Run("between the DELETE and the status write: the reason kept, no second DELETE", func(t *testing.T) {
+		report := failingReport(60, 15)
+		w, ts, fc := abortingWorld(t, &report)
+		w.reconcile(fc)
+		statusBeforeTheCall := fc.Status.DeepCopy()
+		w.at(recordedFirstDelay)
+		w.reconcile(fc)
+		if n := ts.Count(fake.MethodDeleteCampaign); n != 1 {
+			t.Fatalf("%d DELETEs, want 1", n)
+		}
+
+		// The manager dies before the status write: the object keeps the annotation only.
+		fc.Status = *statusBeforeTheCall
+		w.restart()
+		w.at(time.Minute)
+		w.reconcile(fc)
+
+		if n := ts.Count(fake.MethodDeleteCampaign); n != 1 {
+			t.Errorf("%d DELETEs after the restart, want still 1", n)
+		}
+		ready := condition(fc, fotav1alpha1.ConditionReady)
+		if fc.Status.Phase != fotav1alpha1.PhaseAborted || ready.Reason != fotav1alpha1.ReasonAbortedOnFailures ||
+			!strings.Contains(ready.Message, "15 of 75 finished devices failed") {
+			t.Errorf("phase %s, Ready %s (%s); want Aborted, AbortedOnFailures with the recorded counts", fc.Status.Phase, ready.Reason, ready.Message)
+		}
+	})
+
+	t.Run("a report that no longer meets the policy withdraws the record", func(t *testing.T) {
+		report := failingReport(60, 15)
+		w, ts, fc := abortingWorld(t, &report)
+		w.reconcile(fc)
+
+		report = failingReport(600, 15)
+		w.at(recordedFirstDelay)
+		w.reconcile(fc)
+
+		if n := ts.Count(fake.MethodDeleteCampaign); n != 0 {
+			t.Errorf("%d DELETEs, want 0", n)
+		}
+		if abortRecorded(fc) {
+			t.Errorf("annotations %v, want the abort withdrawn", fc.Annotations)
+		}
+		if ready := condition(fc, fotav1alpha1.ConditionReady); ready.Reason != fotav1alpha1.ReasonReady {
+			t.Errorf("Ready %s, want Ready", ready.Reason)
+		}
+	})
 }
 
 func TestDeviceReportReadsComeWhenDueAndNeverAfterTheFinalOne(t *testing.T) {

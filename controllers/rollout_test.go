@@ -210,6 +210,12 @@ var _ = Describe("An abort policy", func() {
 			}
 			return 0
 		}).Should(BeEquivalentTo(10))
+
+		By("recording why in an annotation before the DELETE, which follows at once")
+		Eventually(func() string { return f.get().Annotations[fotav1alpha1.AnnotationAbortOnFailures] }).
+			Should(ContainSubstring("10 of 20 finished devices failed"))
+		Expect(f.requests(simulator.KindDelete)).To(BeEmpty())
+		advance(f.dueWithin(time.Second))
 		ready := f.expectReady(fotav1alpha1.ReasonAbortedOnFailures)
 		Expect(ready.Message).To(ContainSubstring("10 of 20 finished devices failed (50.0%)"))
 		Expect(f.phase()).To(Equal(fotav1alpha1.PhaseAborted))

@@ -87,6 +87,10 @@ func readyCondition(fc *fotav1alpha1.FotaCampaign, synced metav1.Condition, out 
 		ready.Reason, ready.Message = fotav1alpha1.ReasonAbortedOnFailures, "the operator aborted the campaign: "+out.abortSummary
 	case previous != nil && previous.Reason == fotav1alpha1.ReasonAbortedOnFailures:
 		ready.Reason, ready.Message = previous.Reason, previous.Message
+	case phase == fotav1alpha1.PhaseAborted && abortRecorded(fc):
+		// The operator's DELETE went out, and its status write was lost.
+		ready.Reason = fotav1alpha1.ReasonAbortedOnFailures
+		ready.Message = "the operator aborted the campaign: " + fc.Annotations[fotav1alpha1.AnnotationAbortOnFailures]
 	case phase == fotav1alpha1.PhaseCancelled:
 		ready.Reason, ready.Message = fotav1alpha1.ReasonCampaignCancelled, "ThingSpace reports the campaign cancelled"
 	case phase == fotav1alpha1.PhaseAborted:

@@ -273,6 +273,12 @@ const (
 // replace, and with it present the operator never schedules again.
 const AnnotationCampaignID = "fota.thingspace.io/campaign-id"
 
+// AnnotationAbortOnFailures records, before the operator sends the DELETE that aborts a campaign
+// for its abortPolicy, the counts that call for it. It is the durable record of why: a reconcile
+// after a crash between the DELETE and the status write still reports AbortedOnFailures. The
+// operator removes it when a later report no longer meets the policy before the DELETE went out.
+const AnnotationAbortOnFailures = "fota.thingspace.io/abort-on-failures"
+
 // FinalizerCancelCampaign holds a FotaCampaign with deletionPolicy Cancel until ThingSpace has
 // cancelled or aborted its campaign.
 const FinalizerCancelCampaign = "fota.thingspace.io/cancel-campaign"
