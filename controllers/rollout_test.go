@@ -60,7 +60,9 @@ var _ = Describe("The rollout in the status", func() {
 	})
 
 	It("moves the next windows at the end of the current one, and writes nothing in between", func() {
-		advance(5 * time.Minute) // polls fall between the hours
+		// Five minutes into the next hour, whatever the specs before left on the clock: the polls
+		// fall between the hours, and the window open now ends long after the next poll.
+		advance(clk.Now().Truncate(time.Hour).Add(time.Hour + 5*time.Minute).Sub(clk.Now()))
 		hour := clk.Now().UTC().Hour()
 		schedule := inProgressSchedule()
 		schedule.DownloadTimeWindowList = []fotav1alpha1.TimeWindow{{StartTime: int32(hour), EndTime: int32(hour + 1)}}
