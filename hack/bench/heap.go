@@ -6,10 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/fota-operator/fota-operator/hack/harness"
 )
 
 // measureHeap reads the manager's heap in use after garbage collection, now that it holds the
@@ -39,7 +39,7 @@ func (b *bench) heapAfterGC(ctx context.Context, profile string) (heapReading, e
 	var text []byte
 	for range 2 {
 		var err error
-		if text, err = b.fetch(ctx, b.manager.PprofURL()+"/debug/pprof/heap?gc=1&debug=1"); err != nil {
+		if text, err = harness.Get(ctx, b.manager.PprofURL()+"/debug/pprof/heap?gc=1&debug=1", maxProfileBytes); err != nil {
 			return heapReading{}, err
 		}
 	}
@@ -69,22 +69,5 @@ func memStat(profileText []byte, field string) (float64, error) {
 	return 0, fmt.Errorf("the heap profile has no %s line", field)
 }
 
-// maxFetchBytes bounds what fetch reads: a heap profile's text form is a few hundred kilobytes.
-const maxFetchBytes = 64 << 20
-
-// fetch GETs a small document from a loopback server.
-func (b *bench) fetch(ctx context.Context, url string) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return nil, err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = resp.Body.Close() }()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
-	}
-	return io.ReadAll(io.LimitReader(resp.Body, maxFetchBytes))
-}
+// maxProfileBytes bounds the read of a heap profile, whose text form is a few hundred kilobytes.
+const maxProfileBytes = 64 << 20

@@ -2,8 +2,10 @@ package harness
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -41,11 +43,32 @@ func hasLabels(have, want map[string]string) bool {
 	return true
 }
 
+// maxMetricsBytes bounds a scrape: the series of 10 000 campaigns take a few megabytes.
+const maxMetricsBytes = 64 << 20
+
 // Metrics scrapes the manager's /metrics.
 func (m *Manager) Metrics(ctx context.Context) (Samples, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, m.MetricsURL(), nil)
+	body, err := Get(ctx, m.MetricsURL(), maxMetricsBytes)
+	if err != nil {
+		return nil, err
+	}
+	var samples Samples
+	lines := bufio.NewScanner(bytes.NewReader(body))
+	lines.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	for lines.Scan() {
+		if sample, ok := parseSample(lines.Text()); ok {
+			samples = append(samples, sample)
+		}
+	}
+	return samples, lines.Err()
+}
+
+// Get GETs url, a loopback server's document, and returns at most maxBytes of its body; an
+// answer other than 200 OK is an error.
+func Get(ctx context.Context, url string, maxBytes int64) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -55,17 +78,9 @@ func (m *Manager) Metrics(ctx context.Context) (Samples, error) {
 	}
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET %s: %s", m.MetricsURL(), resp.Status)
+		return nil, fmt.Errorf("GET %s: %s", url, resp.Status)
 	}
-	var samples Samples
-	lines := bufio.NewScanner(resp.Body)
-	lines.Buffer(make([]byte, 0, 64*1024), 1<<20)
-	for lines.Scan() {
-		if sample, ok := parseSample(lines.Text()); ok {
-			samples = append(samples, sample)
-		}
-	}
-	return samples, lines.Err()
+	return io.ReadAll(io.LimitReader(resp.Body, maxBytes))
 }
 
 // Metric reads the sum of the samples of name with labels (see Samples.Sum) from /metrics.

@@ -7,6 +7,9 @@
 // It is the testing face of hack/harness, which owns the binary lookup, the CRD path and the
 // envtest defaults for `make dev`, `make bench` and the tests alike.
 //
+// The suites that run the manager as a process of its own (fairness, ha, namespaced, soak) also
+// build it and serve the ThingSpace simulator through BuildManager and StartSimulator.
+//
 // It takes a testing.TB: a test passes its *testing.T, a Ginkgo suite GinkgoTB() in its
 // BeforeSuite. A Ginkgo suite also calls Assets with its *testing.T before RunSpecs: Ginkgo
 // reports a skip in BeforeSuite as "Suite skipped in BeforeSuite" and shows why only with
@@ -14,10 +17,14 @@
 package envtest
 
 import (
+	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/fota-operator/fota-operator/hack/harness"
+	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
 )
 
 // Options configures Start.
@@ -67,4 +74,41 @@ func Start(tb testing.TB, opts Options) *harness.ControlPlane {
 		tb.Fatal(err)
 	}
 	return controlPlane
+}
+
+// BuildManager builds the manager from main.go for a suite that runs it as a process of its own.
+// The binary goes to bin/<suite> of the repository, where the suite's logs and kubeconfig go too;
+// it returns that directory and the binary. Failing fails tb.
+func BuildManager(ctx context.Context, tb testing.TB, suite string) (dir, binary string) {
+	tb.Helper()
+	root, err := harness.FindRoot()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	dir = filepath.Join(root, "bin", suite)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	binary, err = harness.BuildManager(ctx, root, dir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return dir, binary
+}
+
+// StartSimulator serves a ThingSpace simulator with opts on a loopback port until tb ends, and
+// returns it with its URL. Failing fails tb.
+func StartSimulator(tb testing.TB, opts simulator.Options) (sim *simulator.Server, url string) {
+	tb.Helper()
+	sim = simulator.New(opts)
+	url, err := sim.Start("127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := sim.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
+	return sim, url
 }

@@ -8,8 +8,6 @@ package fairness
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -42,19 +40,10 @@ func TestFairness(t *testing.T) {
 var _ = BeforeSuite(func() {
 	ctx, cancel = context.WithCancel(context.Background())
 	DeferCleanup(func() { cancel() })
-	root, err := harness.FindRoot()
-	Expect(err).NotTo(HaveOccurred())
-	dir = filepath.Join(root, "bin", "fairness")
-	Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
 
 	By("building the manager from main.go")
-	managerBinary, err = harness.BuildManager(ctx, root, dir)
-	Expect(err).NotTo(HaveOccurred())
-
-	sim = simulator.New(simulator.Options{StaticTokens: []simulator.TokenPair{harness.Tokens}})
-	thingSpaceURL, err = sim.Start("127.0.0.1:0")
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(sim.Close)
+	dir, managerBinary = envtest.BuildManager(ctx, GinkgoTB(), "fairness")
+	sim, thingSpaceURL = envtest.StartSimulator(GinkgoTB(), simulator.Options{StaticTokens: []simulator.TokenPair{harness.Tokens}})
 
 	controlPlane = envtest.Start(GinkgoTB(), envtest.Options{Dir: dir})
 	DeferCleanup(controlPlane.Stop)

@@ -79,19 +79,10 @@ func TestHA(t *testing.T) {
 var _ = BeforeSuite(func() {
 	ctx, cancel = context.WithCancel(context.Background())
 	DeferCleanup(func() { cancel() })
-	root, err := harness.FindRoot()
-	Expect(err).NotTo(HaveOccurred())
-	dir = filepath.Join(root, "bin", "ha")
-	Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
 
 	By("building the manager from main.go")
-	managerBinary, err = harness.BuildManager(ctx, root, dir)
-	Expect(err).NotTo(HaveOccurred())
-
-	sim = simulator.New(simulator.Options{StaticTokens: []simulator.TokenPair{harness.Tokens}, Latency: 50 * time.Millisecond})
-	thingSpaceURL, err = sim.Start("127.0.0.1:0")
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(sim.Close)
+	dir, managerBinary = envtest.BuildManager(ctx, GinkgoTB(), "ha")
+	sim, thingSpaceURL = envtest.StartSimulator(GinkgoTB(), simulator.Options{StaticTokens: []simulator.TokenPair{harness.Tokens}, Latency: 50 * time.Millisecond})
 
 	By("starting the control plane with the webhook configuration")
 	controlPlane = envtest.Start(GinkgoTB(), envtest.Options{Webhooks: true, Dir: dir})

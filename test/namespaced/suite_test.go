@@ -72,8 +72,6 @@ var _ = BeforeSuite(func() {
 	assets := envtest.Assets(GinkgoTB())
 	root, err := harness.FindRoot()
 	Expect(err).NotTo(HaveOccurred())
-	dir = filepath.Join(root, "bin", "namespaced")
-	Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
 
 	By("rendering config/namespaced")
 	rendered, err = harness.Kustomize(assets, filepath.Join(root, "config", "namespaced"))
@@ -81,13 +79,8 @@ var _ = BeforeSuite(func() {
 	readDeployment()
 
 	By("building the manager from main.go")
-	managerBinary, err = harness.BuildManager(ctx, root, dir)
-	Expect(err).NotTo(HaveOccurred())
-
-	sim = simulator.New(simulator.Options{StaticTokens: []simulator.TokenPair{harness.Tokens, otherTokens}})
-	thingSpaceURL, err = sim.Start("127.0.0.1:0")
-	Expect(err).NotTo(HaveOccurred())
-	DeferCleanup(sim.Close)
+	dir, managerBinary = envtest.BuildManager(ctx, GinkgoTB(), "namespaced")
+	sim, thingSpaceURL = envtest.StartSimulator(GinkgoTB(), simulator.Options{StaticTokens: []simulator.TokenPair{harness.Tokens, otherTokens}})
 
 	By("starting the control plane")
 	controlPlane = envtest.Start(GinkgoTB(), envtest.Options{Dir: dir})

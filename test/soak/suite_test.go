@@ -82,14 +82,10 @@ func TestSoak(t *testing.T) {
 var _ = BeforeSuite(func() {
 	ctx, cancel = context.WithCancel(context.Background())
 	DeferCleanup(func() { cancel() })
-	root, err := harness.FindRoot()
-	Expect(err).NotTo(HaveOccurred())
-	dir := filepath.Join(root, "bin", "soak")
-	Expect(os.MkdirAll(dir, 0o755)).To(Succeed())
 
 	By("building the manager from main.go")
-	managerBinary, err = harness.BuildManager(ctx, root, dir)
-	Expect(err).NotTo(HaveOccurred())
+	var dir string
+	dir, managerBinary = envtest.BuildManager(ctx, GinkgoTB(), "soak")
 
 	startThingSpace()
 
@@ -98,6 +94,7 @@ var _ = BeforeSuite(func() {
 	DeferCleanup(controlPlane.Stop)
 	k8sClient = controlPlane.Client
 
+	var err error
 	managerLog, err = os.Create(filepath.Join(dir, "manager.log"))
 	Expect(err).NotTo(HaveOccurred())
 	DeferCleanup(managerLog.Close)
