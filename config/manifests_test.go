@@ -45,25 +45,6 @@ func render(t *testing.T, dir string, edit func(kustomization string) string) []
 	return objects
 }
 
-// only returns the one object of kind, failing when there is not exactly one.
-func only(t *testing.T, objects []*unstructured.Unstructured, kind string) *unstructured.Unstructured {
-	t.Helper()
-	found := harness.OfKind(objects, kind)
-	if len(found) != 1 {
-		t.Fatalf("%d objects of kind %s, want 1", len(found), kind)
-	}
-	return found[0]
-}
-
-func managerContainer(t *testing.T, deployment *unstructured.Unstructured) map[string]any {
-	t.Helper()
-	containers, _, _ := unstructured.NestedSlice(deployment.Object, "spec", "template", "spec", "containers")
-	if len(containers) != 1 {
-		t.Fatalf("the Deployment has %d containers, want the manager only", len(containers))
-	}
-	return containers[0].(map[string]any)
-}
-
 func stringMap(t *testing.T, object map[string]any, fields ...string) map[string]string {
 	t.Helper()
 	values, found, err := unstructured.NestedStringMap(object, fields...)
@@ -85,19 +66,19 @@ func selects(selector, podLabels map[string]string) bool {
 
 func TestDefaultRunsTwoReplicasThatBothServeTheWebhook(t *testing.T) {
 	objects := render(t, "default", nil)
-	deployment := only(t, objects, "Deployment")
+	deployment := envtest.Only(t, objects, "Deployment")
 	podLabels := stringMap(t, deployment.Object, "spec", "template", "metadata", "labels")
 
 	replicas, _, _ := unstructured.NestedInt64(deployment.Object, "spec", "replicas")
 	if replicas != 2 {
 		t.Errorf("replicas %d, want 2", replicas)
 	}
-	args, _, _ := unstructured.NestedStringSlice(managerContainer(t, deployment), "args")
+	args, _, _ := unstructured.NestedStringSlice(envtest.ManagerContainer(t, deployment), "args")
 	if !slices.Contains(args, "--leader-elect") {
 		t.Errorf("manager args %v lack --leader-elect: two replicas would both reconcile", args)
 	}
 
-	budget := only(t, objects, "PodDisruptionBudget")
+	budget := envtest.Only(t, objects, "PodDisruptionBudget")
 	if minAvailable, _, _ := unstructured.NestedInt64(budget.Object, "spec", "minAvailable"); minAvailable != 1 {
 		t.Errorf("PodDisruptionBudget minAvailable %d, want 1", minAvailable)
 	}
@@ -140,8 +121,8 @@ func TestPrometheusVerifiesTheMetricsCertificate(t *testing.T) {
 	}
 	secretName, _, _ := unstructured.NestedString(certificate.Object, "spec", "secretName")
 
-	deployment := only(t, objects, "Deployment")
-	container := managerContainer(t, deployment)
+	deployment := envtest.Only(t, objects, "Deployment")
+	container := envtest.ManagerContainer(t, deployment)
 	args, _, _ := unstructured.NestedStringSlice(container, "args")
 	certPath := ""
 	for _, arg := range args {
@@ -156,7 +137,7 @@ func TestPrometheusVerifiesTheMetricsCertificate(t *testing.T) {
 		t.Errorf("--metrics-cert-path %s holds Secret %q, want the metrics certificate's %q", certPath, mounted, secretName)
 	}
 
-	monitor := only(t, objects, "ServiceMonitor")
+	monitor := envtest.Only(t, objects, "ServiceMonitor")
 	endpoints, _, _ := unstructured.NestedSlice(monitor.Object, "spec", "endpoints")
 	if len(endpoints) != 1 {
 		t.Fatalf("ServiceMonitor has %d endpoints, want 1", len(endpoints))

@@ -22,6 +22,7 @@ import (
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
 	"github.com/fota-operator/fota-operator/hack/harness"
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+	testenv "github.com/fota-operator/fota-operator/test/envtest"
 )
 
 // TestInstalledChartRunsTheManager applies every object the chart renders to a kube-apiserver
@@ -57,7 +58,7 @@ func TestInstalledChartRunsTheManager(t *testing.T) {
 			g := NewWithT(t)
 			ctx := t.Context()
 			objects := helmTemplate(t, tt.values...)
-			deployment := only(t, objects, "Deployment")
+			deployment := testenv.Only(t, objects, "Deployment")
 
 			controlPlane := startControlPlane(t, true)
 			admin := controlPlane.Client
@@ -76,7 +77,7 @@ func TestInstalledChartRunsTheManager(t *testing.T) {
 			helmInstall(t, controlPlane, tt.values...)
 			// The API server of the test cannot reach the webhook Service; the webhook
 			// configuration the control plane installed sends the same requests to the manager.
-			g.Expect(admin.Delete(ctx, only(t, objects, "ValidatingWebhookConfiguration"))).To(Succeed())
+			g.Expect(admin.Delete(ctx, testenv.Only(t, objects, "ValidatingWebhookConfiguration"))).To(Succeed())
 
 			operatorKubeconfig := filepath.Join(t.TempDir(), "operator-kubeconfig")
 			g.Expect(controlPlane.WriteServiceAccountKubeconfig(deployment.GetNamespace(), serviceAccountName(t, deployment), operatorKubeconfig)).To(Succeed())
@@ -221,7 +222,7 @@ func localArgs(t *testing.T, deployment *unstructured.Unstructured, certDir stri
 		}
 	}
 	var secretMounts []string
-	mounts, _, _ := unstructured.NestedSlice(managerContainer(t, deployment), "volumeMounts")
+	mounts, _, _ := unstructured.NestedSlice(testenv.ManagerContainer(t, deployment), "volumeMounts")
 	for _, mount := range mounts {
 		mount := mount.(map[string]any)
 		if secretVolumes[mount["name"].(string)] {

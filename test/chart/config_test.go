@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/fota-operator/fota-operator/hack/harness"
+	testenv "github.com/fota-operator/fota-operator/test/envtest"
 )
 
 // TestChartInstallsWhatConfigInstalls renders the chart and the kustomization a user would choose
@@ -32,7 +33,7 @@ func TestChartInstallsWhatConfigInstalls(t *testing.T) {
 		"watchNamespaces installs config/namespaced, with the same namespaces": {
 			kustomization: "namespaced",
 			fromConfig: func(t *testing.T, rendered []*unstructured.Unstructured) []string {
-				for _, arg := range managerArgs(t, only(t, rendered, "Deployment")) {
+				for _, arg := range managerArgs(t, testenv.Only(t, rendered, "Deployment")) {
 					if namespaces, ok := strings.CutPrefix(arg, "--watch-namespaces="); ok {
 						return []string{"--set", "watchNamespaces={" + namespaces + "}"}
 					}

@@ -26,6 +26,7 @@ import (
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/fota-operator/fota-operator/hack/harness"
+	testenv "github.com/fota-operator/fota-operator/test/envtest"
 )
 
 func TestMain(m *testing.M) {
@@ -110,30 +111,10 @@ func decode(stream string) ([]*unstructured.Unstructured, error) {
 	}
 }
 
-// only returns the one object of kind, failing when there is not exactly one.
-func only(t *testing.T, objects []*unstructured.Unstructured, kind string) *unstructured.Unstructured {
-	t.Helper()
-	found := harness.OfKind(objects, kind)
-	if len(found) != 1 {
-		t.Fatalf("%d objects of kind %s, want 1", len(found), kind)
-	}
-	return found[0]
-}
-
-// managerContainer is the Deployment's one container, the manager.
-func managerContainer(t *testing.T, deployment *unstructured.Unstructured) map[string]any {
-	t.Helper()
-	containers, _, _ := unstructured.NestedSlice(deployment.Object, "spec", "template", "spec", "containers")
-	if len(containers) != 1 {
-		t.Fatalf("the Deployment has %d containers, want the manager only", len(containers))
-	}
-	return containers[0].(map[string]any)
-}
-
 // managerArgs are the manager's command-line arguments in the Deployment.
 func managerArgs(t *testing.T, deployment *unstructured.Unstructured) []string {
 	t.Helper()
-	args, _, err := unstructured.NestedStringSlice(managerContainer(t, deployment), "args")
+	args, _, err := unstructured.NestedStringSlice(testenv.ManagerContainer(t, deployment), "args")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/fota-operator/fota-operator/hack/harness"
+	testenv "github.com/fota-operator/fota-operator/test/envtest"
 )
 
 // crdName is the FotaCampaign CRD's name.
@@ -71,7 +72,7 @@ func TestHelmTakesOverFromMakeDeployUpgradesTheCRDAndKeepsItOnUninstall(t *testi
 	_, err = helm(t, "uninstall", releaseName, "--namespace", releaseNamespace, "--kubeconfig", controlPlane.Kubeconfig)
 	g.Expect(err).NotTo(HaveOccurred())
 	getCRD(t, controlPlane.Client)
-	deployment := only(t, objects, "Deployment").DeepCopy()
+	deployment := testenv.Only(t, objects, "Deployment").DeepCopy()
 	err = controlPlane.Client.Get(ctx, client.ObjectKeyFromObject(deployment), deployment)
 	g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "the Deployment after helm uninstall: %v", err)
 }

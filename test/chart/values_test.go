@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/fota-operator/fota-operator/hack/harness"
+	testenv "github.com/fota-operator/fota-operator/test/envtest"
 )
 
 // everyOption turns on every object the chart can render.
@@ -106,7 +107,7 @@ func TestFlagsReachTheManagerAsWritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := managerArgs(t, only(t, helmTemplate(t, "--values", values, "--set", "flags.thingspace-burst=40"), "Deployment"))
+	args := managerArgs(t, testenv.Only(t, helmTemplate(t, "--values", values, "--set", "flags.thingspace-burst=40"), "Deployment"))
 	for _, want := range []string{
 		"--poll-interval=5m",
 		"--max-concurrent-reconciles=1000000",
@@ -123,9 +124,9 @@ func TestFlagsReachTheManagerAsWritten(t *testing.T) {
 }
 
 func TestManagerImageIsTheValues(t *testing.T) {
-	deployment := only(t, helmTemplate(t, "--set", "image.repository=registry.example.com/fota-operator",
+	deployment := testenv.Only(t, helmTemplate(t, "--set", "image.repository=registry.example.com/fota-operator",
 		"--set", "image.tag=v0.1.0", "--set", "image.pullPolicy=Always"), "Deployment")
-	container := managerContainer(t, deployment)
+	container := testenv.ManagerContainer(t, deployment)
 	if image := container["image"]; image != "registry.example.com/fota-operator:v0.1.0" {
 		t.Errorf("the manager's image is %v, want registry.example.com/fota-operator:v0.1.0", image)
 	}
@@ -139,7 +140,7 @@ func TestOneReplicaHasNoDisruptionBudgetThatWouldBlockDrains(t *testing.T) {
 	if budgets := harness.OfKind(objects, "PodDisruptionBudget"); len(budgets) != 0 {
 		t.Errorf("one replica with a PodDisruptionBudget of minAvailable 1: no node holding it could be drained")
 	}
-	if args := managerArgs(t, only(t, objects, "Deployment")); slices.Contains(args, "--leader-elect") {
+	if args := managerArgs(t, testenv.Only(t, objects, "Deployment")); slices.Contains(args, "--leader-elect") {
 		t.Errorf("leaderElection.enabled=false, but the manager args %q hold --leader-elect", args)
 	}
 }
@@ -152,7 +153,7 @@ func TestWithoutTheWebhookNothingCallsIt(t *testing.T) {
 			t.Errorf("webhook.enabled=false renders %s %s", object.GetKind(), object.GetName())
 		}
 	}
-	env, _, _ := unstructured.NestedSlice(managerContainer(t, only(t, objects, "Deployment")), "env")
+	env, _, _ := unstructured.NestedSlice(testenv.ManagerContainer(t, testenv.Only(t, objects, "Deployment")), "env")
 	want := []any{map[string]any{"name": "ENABLE_WEBHOOKS", "value": "false"}}
 	if diff := cmp.Diff(want, env); diff != "" {
 		t.Errorf("the manager's environment does not turn its webhook server off (-want +got):\n%s", diff)
@@ -166,7 +167,7 @@ func TestWithoutMetricsNothingServesOrScrapesThem(t *testing.T) {
 			t.Errorf("metrics.enabled=false renders %s %s", object.GetKind(), object.GetName())
 		}
 	}
-	for _, arg := range managerArgs(t, only(t, objects, "Deployment")) {
+	for _, arg := range managerArgs(t, testenv.Only(t, objects, "Deployment")) {
 		if strings.HasPrefix(arg, "--metrics-") {
 			t.Errorf("metrics.enabled=false, but the manager has %s", arg)
 		}
@@ -175,7 +176,7 @@ func TestWithoutMetricsNothingServesOrScrapesThem(t *testing.T) {
 
 func TestGrafanaDashboardIsConfigsDashboardLabelledForTheSidecar(t *testing.T) {
 	objects := helmTemplate(t, "--set", "grafanaDashboard.enabled=true", "--set", "grafanaDashboard.namespace=monitoring")
-	configMap := only(t, objects, "ConfigMap")
+	configMap := testenv.Only(t, objects, "ConfigMap")
 	if configMap.GetNamespace() != "monitoring" {
 		t.Errorf("the dashboard's ConfigMap is in namespace %q, want grafanaDashboard.namespace monitoring", configMap.GetNamespace())
 	}

@@ -8,7 +8,8 @@
 // envtest defaults for `make dev`, `make bench` and the tests alike.
 //
 // The suites that run the manager as a process of its own (fairness, ha, namespaced, soak) also
-// build it and serve the ThingSpace simulator through BuildManager and StartSimulator.
+// build it and serve the ThingSpace simulator through BuildManager and StartSimulator; the tests
+// of config/ and of the chart read rendered manifests through Only and ManagerContainer.
 //
 // It takes a testing.TB: a test passes its *testing.T, a Ginkgo suite GinkgoTB() in its
 // BeforeSuite. A Ginkgo suite also calls Assets with its *testing.T before RunSpecs: Ginkgo
