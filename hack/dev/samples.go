@@ -1,20 +1,17 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"time"
 
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
-	"sigs.k8s.io/yaml"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/hack/harness"
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
 	"github.com/fota-operator/fota-operator/internal/wire"
@@ -43,24 +40,22 @@ func fotaCampaignsIn(file string) ([]fotav1alpha1.FotaCampaign, error) {
 	if err != nil {
 		return nil, err
 	}
-	reader := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(raw)))
+	objects, err := harness.DecodeObjects(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
 	var campaigns []fotav1alpha1.FotaCampaign
-	for {
-		doc, err := reader.Read()
-		if errors.Is(err, io.EOF) {
-			return campaigns, nil
-		}
-		if err != nil {
-			return nil, err
+	for _, object := range harness.OfKind(objects, "FotaCampaign") {
+		if object.GroupVersionKind().GroupVersion() != fotav1alpha1.GroupVersion {
+			continue
 		}
 		var fc fotav1alpha1.FotaCampaign
-		if err := yaml.Unmarshal(doc, &fc); err != nil {
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(object.Object, &fc); err != nil {
 			return nil, err
 		}
-		if fc.GroupVersionKind() == fotav1alpha1.GroupVersion.WithKind("FotaCampaign") {
-			campaigns = append(campaigns, fc)
-		}
+		campaigns = append(campaigns, fc)
 	}
+	return campaigns, nil
 }
 
 // seedCampaigns is what the simulator starts with: the simulator's sample campaigns (one pending,

@@ -24,11 +24,12 @@ func Kustomize(assets, dir string) ([]*unstructured.Unstructured, error) {
 	if err := cmd.Run(); err != nil {
 		return nil, fmt.Errorf("kubectl kustomize %s: %w: %s", dir, err, strings.TrimSpace(stderr.String()))
 	}
-	return decodeObjects(&stdout)
+	return DecodeObjects(&stdout)
 }
 
-// decodeObjects reads a stream of YAML documents.
-func decodeObjects(stream io.Reader) ([]*unstructured.Unstructured, error) {
+// DecodeObjects reads a stream of YAML documents, as kubectl kustomize and helm template write
+// them, skipping empty ones.
+func DecodeObjects(stream io.Reader) ([]*unstructured.Unstructured, error) {
 	reader := utilyaml.NewYAMLReader(bufio.NewReader(stream))
 	var objects []*unstructured.Unstructured
 	for {

@@ -11,9 +11,7 @@ package chart
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -22,7 +20,6 @@ import (
 
 	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/fota-operator/fota-operator/hack/harness"
@@ -79,36 +76,11 @@ func helmTemplate(t *testing.T, args ...string) []*unstructured.Unstructured {
 	if err != nil {
 		t.Fatalf("helm template %s: %v", strings.Join(args, " "), err)
 	}
-	objects, err := decode(out)
+	objects, err := harness.DecodeObjects(strings.NewReader(out))
 	if err != nil {
 		t.Fatalf("reading the output of helm template %s: %v", strings.Join(args, " "), err)
 	}
 	return objects
-}
-
-// decode reads a stream of YAML documents, skipping empty ones. Unstructured's own JSON decoding
-// keeps integers as int64, as kubectl kustomize's output is read too.
-func decode(stream string) ([]*unstructured.Unstructured, error) {
-	decoder := utilyaml.NewYAMLOrJSONDecoder(strings.NewReader(stream), 4096)
-	var objects []*unstructured.Unstructured
-	for {
-		var document json.RawMessage
-		err := decoder.Decode(&document)
-		if errors.Is(err, io.EOF) {
-			return objects, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		if len(document) == 0 || string(document) == "null" {
-			continue
-		}
-		object := &unstructured.Unstructured{}
-		if err := object.UnmarshalJSON(document); err != nil {
-			return nil, err
-		}
-		objects = append(objects, object)
-	}
 }
 
 // managerArgs are the manager's command-line arguments in the Deployment.

@@ -34,7 +34,7 @@ func TestHelmTakesOverFromMakeDeployUpgradesTheCRDAndKeepsItOnUninstall(t *testi
 
 	deployed, err := kubectl(assets, controlPlane.Kubeconfig, "", "kustomize", "config/default")
 	g.Expect(err).NotTo(HaveOccurred())
-	objects, err := decode(deployed)
+	objects, err := harness.DecodeObjects(strings.NewReader(deployed))
 	g.Expect(err).NotTo(HaveOccurred())
 	for _, object := range crdsFirst(objects) {
 		g.Expect(apply(ctx, controlPlane.Client, object)).To(Succeed(), "make deploy: applying %s", objectKey(object))
