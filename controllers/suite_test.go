@@ -11,6 +11,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"go.uber.org/zap/zapcore"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/workqueue"
 	clocktesting "k8s.io/utils/clock/testing"
@@ -20,6 +21,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
+	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
 	"github.com/fota-operator/fota-operator/internal/manager"
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
@@ -135,9 +137,32 @@ var _ = AfterSuite(func() {
 })
 
 // advance moves the fake clock and hands the controller every requeue that has come due.
+// It first waits until the manager's cache holds every FotaCampaign as the API server does: on
+// the real clock minutes pass between a write and the next poll, time enough for the watch to
+// bring the write in, while the fake clock jumps there in microseconds.
 func advance(d time.Duration) {
+	GinkgoHelper()
+	expectCacheCaughtUp()
 	clk.Step(d)
 	queue.releaseDue()
+}
+
+// expectCacheCaughtUp waits until the manager's cache holds every FotaCampaign at the
+// resourceVersion the API server holds.
+func expectCacheCaughtUp() {
+	GinkgoHelper()
+	Eventually(func(g Gomega) {
+		var live, cached fotav1alpha1.FotaCampaignList
+		g.Expect(k8sClient.List(ctx, &live)).To(Succeed())
+		g.Expect(managerCache.List(ctx, &cached)).To(Succeed())
+		seen := map[types.UID]string{}
+		for _, fc := range cached.Items {
+			seen[fc.UID] = fc.ResourceVersion
+		}
+		for _, fc := range live.Items {
+			g.Expect(seen).To(HaveKeyWithValue(fc.UID, fc.ResourceVersion), "the cache behind %s/%s", fc.Namespace, fc.Name)
+		}
+	}).Should(Succeed())
 }
 
 // fakeClockQueue is the controller's work queue with its delays on the fake clock. Requeues
