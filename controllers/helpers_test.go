@@ -148,34 +148,31 @@ func (f *fixture) createSecret(data map[string]string) {
 // updateSecret replaces the Secret's data and waits until the manager's cache has seen it, as a
 // Secret rotated a while before the next ThingSpace call would be.
 func (f *fixture) updateSecret(data map[string]string) {
-	secret := &corev1.Secret{}
-	Expect(retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		if err := k8sClient.Get(ctx, f.secret, secret); err != nil {
-			return err
-		}
+	f.editSecret(func(secret *corev1.Secret) {
 		secret.Data = nil
 		secret.StringData = data
-		return k8sClient.Update(ctx, secret)
-	})).To(Succeed())
-	Eventually(func(g Gomega) string {
-		cached := &metav1.PartialObjectMetadata{}
-		cached.SetGroupVersionKind(corev1.SchemeGroupVersion.WithKind("Secret"))
-		g.Expect(managerCache.Get(ctx, f.secret, cached)).To(Succeed())
-		return cached.ResourceVersion
-	}).Should(Equal(secret.ResourceVersion))
+	})
 }
 
 // editSecretMetadata changes the Secret's labels and annotations, not its data, and waits until the
 // manager's cache has seen it.
 func (f *fixture) editSecretMetadata(value string) {
 	GinkgoHelper()
+	f.editSecret(func(secret *corev1.Secret) {
+		secret.Labels = map[string]string{"reloader.example.com/revision": value}
+		secret.Annotations = map[string]string{"argocd.argoproj.io/tracking-id": value}
+	})
+}
+
+// editSecret updates the Secret with edit and waits until the manager's cache has seen the change.
+func (f *fixture) editSecret(edit func(secret *corev1.Secret)) {
+	GinkgoHelper()
 	secret := &corev1.Secret{}
 	Expect(retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		if err := k8sClient.Get(ctx, f.secret, secret); err != nil {
 			return err
 		}
-		secret.Labels = map[string]string{"reloader.example.com/revision": value}
-		secret.Annotations = map[string]string{"argocd.argoproj.io/tracking-id": value}
+		edit(secret)
 		return k8sClient.Update(ctx, secret)
 	})).To(Succeed())
 	Eventually(func(g Gomega) string {

@@ -88,24 +88,10 @@ func (s simulatorAdmin) seed(c thingspace.Campaign) error {
 	return nil
 }
 
-// datesPuts returns every PUT .../dates the simulator received for the campaign.
+// datesPuts returns every PUT .../dates the simulator received for the campaign (the "dates"
+// kind is that request only).
 func (s simulatorAdmin) datesPuts(campaignID string) ([]recordedRequest, error) {
-	resp, err := http.Get(s.baseURL + "/_sim/requests")
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = resp.Body.Close() }()
-	var all []recordedRequest
-	if err := json.NewDecoder(resp.Body).Decode(&all); err != nil {
-		return nil, err
-	}
-	var puts []recordedRequest
-	for _, r := range all {
-		if r.Method == http.MethodPut && r.Kind == "dates" && r.CampaignID == campaignID {
-			puts = append(puts, r)
-		}
-	}
-	return puts, nil
+	return s.requestsOf("dates", campaignID)
 }
 
 // requestsOf returns every request of kind the simulator received, for the campaign when
