@@ -279,6 +279,31 @@ const AnnotationCampaignID = "fota.thingspace.io/campaign-id"
 // operator removes it when a later report no longer meets the policy before the DELETE went out.
 const AnnotationAbortOnFailures = "fota.thingspace.io/abort-on-failures"
 
+// AnnotationSchedulePending records, before the operator sends the POST that schedules a
+// campaign, that the POST may have gone out. It stays until ThingSpace's answer is recorded (the
+// id in AnnotationCampaignID, or a refusal): while it stands the operator never sends another
+// POST on its own, since ThingSpace has no idempotency key and a second POST would upgrade real
+// devices twice. Its value is JSON: the generation, when the POST went out, and how often the
+// operator has looked for the campaign by name since.
+const AnnotationSchedulePending = "fota.thingspace.io/schedule-pending"
+
+// AnnotationScheduleAgain, set by a user to the object's current generation, allows one more POST
+// after a POST of unknown outcome (Synced=False/ScheduleUnknown), once the user has checked that
+// ThingSpace holds no campaign of the name.
+const AnnotationScheduleAgain = "fota.thingspace.io/schedule-again"
+
+// AnnotationRejectedCredentials records a salted, slow fingerprint of the credential values
+// ThingSpace rejected for this FotaCampaign (never the values). A manager that starts, or takes
+// over as leader, does not try values whose fingerprint a FotaCampaign records: every failed login
+// brings the account closer to a lockout. The operator removes it once ThingSpace accepts the
+// Secret's values.
+const AnnotationRejectedCredentials = "fota.thingspace.io/rejected-credentials"
+
+// LabelCampaignNameHash carries a hash of the account and campaign name a scheduling FotaCampaign
+// claims, written before its first ThingSpace call, so that the operator reads every claimant of
+// one name from the API server with one label-selected list.
+const LabelCampaignNameHash = "fota.thingspace.io/campaign-name-hash"
+
 // FinalizerCancelCampaign holds a FotaCampaign with deletionPolicy Cancel until ThingSpace has
 // cancelled or aborted its campaign.
 const FinalizerCancelCampaign = "fota.thingspace.io/cancel-campaign"
@@ -315,6 +340,14 @@ const (
 	// ReasonConflict: another FotaCampaign owns the campaign, or ThingSpace holds a campaign of the
 	// same name that is not this one; the operator makes no ThingSpace write.
 	ReasonConflict = "Conflict"
+	// ReasonCampaignNameUsed: ThingSpace holds a closed campaign of the same name and software, so
+	// the firmware was already rolled out, cancelled or aborted under this name; the operator
+	// schedules nothing until spec.campaignName changes.
+	ReasonCampaignNameUsed = "CampaignNameUsed"
+	// ReasonScheduleUnknown: a POST got no answer the operator can trust, and three searches by
+	// name found no campaign; the operator sends no other POST until the user sets
+	// AnnotationScheduleAgain to the current generation.
+	ReasonScheduleUnknown = "ScheduleUnknown"
 	// ReasonRequestPending: ThingSpace accepted the request to schedule the campaign and is still
 	// checking it.
 	ReasonRequestPending = "RequestPending"

@@ -30,3 +30,20 @@ func DevicesChangeable(thingSpaceStatus string) bool {
 // LiveStatuses are the statuses of the campaigns that may still run: the ones the operator
 // searches by name before it schedules, so that it never schedules a campaign twice.
 var LiveStatuses = []string{"CampaignRequestPending", "CampaignRequestQueued", "CampaignScheduled"}
+
+// ClosedStatuses are the statuses of the campaigns that will never run again. The search by name
+// before a POST covers them too: a closed campaign with the same name and software means the
+// firmware was already rolled out, cancelled or aborted under that name, and must not be
+// scheduled again by an object created anew.
+var ClosedStatuses = []string{"CampaignEnded", "CampaignCancelled", "CampaignAborted", "CampaignFailed", "CampaignRequestFailed"}
+
+// IsClosed reports whether a campaign in thingSpaceStatus will never run again.
+func IsClosed(thingSpaceStatus string) bool {
+	status := normalStatus(thingSpaceStatus)
+	for _, closed := range ClosedStatuses {
+		if status == normalStatus(closed) {
+			return true
+		}
+	}
+	return false
+}

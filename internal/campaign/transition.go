@@ -18,6 +18,16 @@ type Baseline struct {
 	Status string
 }
 
+// HasBaseline reports whether ThingSpace may hold anything for fc. A FotaCampaign that schedules
+// its campaign and has recorded no campaign id has none: ThingSpace holds nothing yet, or refused
+// the POST, so only the static rules apply and a refused schedule can be fixed by editing it.
+func HasBaseline(fc *v1alpha1.FotaCampaign) bool {
+	if fc.Spec.Software == nil || fc.Spec.CampaignID != "" || fc.Annotations[v1alpha1.AnnotationCampaignID] != "" {
+		return true
+	}
+	return fc.Status.Campaign != nil && fc.Status.Campaign.ID != ""
+}
+
 // BaselineOf is the baseline of an existing FotaCampaign. status.applied is preferred over the
 // spec because the spec may hold a change that was never pushed, and ThingSpace judges a change
 // against what it holds. The returned schedule shares its window lists with fc; nothing in this

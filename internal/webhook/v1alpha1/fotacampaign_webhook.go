@@ -56,7 +56,9 @@ func (v *FotaCampaignValidator) ValidateCreate(ctx context.Context, fc *fotav1al
 // ValidateUpdate rejects a change that breaks a transition rule of the campaign's phase, with one
 // field error per broken rule. The rules judge the change against what ThingSpace holds
 // (status.applied and status.campaign.status, else the old spec), not against the old spec,
-// because ThingSpace does the same. An update that leaves the schedule and the devices as they
+// because ThingSpace does the same. A FotaCampaign that schedules its campaign and has recorded
+// no id has no baseline (ThingSpace holds nothing), so a schedule ThingSpace refused can be fixed
+// by editing it. An update that leaves the schedule and the devices as they
 // were (metadata, suspend, deletionPolicy, a finalizer) always passes, so no campaign can get stuck
 // on an object it cannot edit, also while it is being deleted.
 func (v *FotaCampaignValidator) ValidateUpdate(ctx context.Context, oldFC, newFC *fotav1alpha1.FotaCampaign) (admission.Warnings, error) {
@@ -64,10 +66,12 @@ func (v *FotaCampaignValidator) ValidateUpdate(ctx context.Context, oldFC, newFC
 	baseline := campaign.BaselineOf(oldFC)
 	scheduleChanged := !campaign.Equal(oldFC.Spec.Schedule, newFC.Spec.Schedule)
 	var violations []campaign.Violation
-	if scheduleChanged {
-		violations = campaign.CheckTransition(baseline, newFC.Spec.Schedule, now)
+	if campaign.HasBaseline(oldFC) {
+		if scheduleChanged {
+			violations = campaign.CheckTransition(baseline, newFC.Spec.Schedule, now)
+		}
+		violations = append(violations, campaign.CheckDevicesChange(baseline.Status, oldFC.Spec.Devices, newFC.Spec.Devices)...)
 	}
-	violations = append(violations, campaign.CheckDevicesChange(baseline.Status, oldFC.Spec.Devices, newFC.Spec.Devices)...)
 	if newFC.Spec.DisplayTimeZone != oldFC.Spec.DisplayTimeZone {
 		violations = append(violations, campaign.CheckTimeZone(newFC.Spec.DisplayTimeZone)...)
 	}

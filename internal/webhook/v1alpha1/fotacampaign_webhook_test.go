@@ -570,3 +570,62 @@ func assertDelta(t *testing.T, what string, before, after, want float64) {
 		t.Errorf("%s went from %v to %v, want an increase of %v", what, before, after, want)
 	}
 }
+
+// TestValidateUpdateOfASchedulingObjectWithoutIdHasNoBaseline: ThingSpace holds nothing for a
+// FotaCampaign that schedules its campaign and has recorded no id (its POST was refused, or has
+// not gone out), so a start date already past in the old spec, and a window taken out, can be
+// fixed; once an id is recorded the running campaign's rules apply again.
+func TestValidateUpdateOfASchedulingObjectWithoutIdHasNoBaseline(t *testing.T) {
+	scheduling := func(recordID func(*fotav1alpha1.FotaCampaign)) *fotav1alpha1.FotaCampaign {
+		fc := newCampaign("wave1", referenceSchedule())
+		fc.Spec.CampaignID = ""
+		fc.Spec.Software = &fotav1alpha1.Software{Name: "FOTA_A_02To03", From: "FOTA_A_00To01", To: "FOTA_A_02To03", DistributionType: "HTTP"}
+		fc.Spec.Devices = []fotav1alpha1.DeviceID{"990013907835573"}
+		if recordID != nil {
+			recordID(fc)
+		}
+		return fc
+	}
+	fix := func(s *fotav1alpha1.Schedule) {
+		s.StartDate, s.DownloadTimeWindowList = "2026-11-27", nil
+	}
+	tests := map[string]struct {
+		old        *fotav1alpha1.FotaCampaign
+		wantFields []string
+	}{
+		"no id recorded: only the static rules apply": {old: scheduling(nil)},
+		"no id recorded, and the refused POST left a status without a campaign": {old: func() *fotav1alpha1.FotaCampaign {
+			fc := scheduling(nil)
+			fc.Status.Conditions = []metav1.Condition{{Type: fotav1alpha1.ConditionSynced, Status: metav1.ConditionFalse, Reason: fotav1alpha1.ReasonThingSpaceRejected}}
+			return fc
+		}()},
+		"the id recorded in the annotation: the running campaign's rules": {
+			old: scheduling(func(fc *fotav1alpha1.FotaCampaign) {
+				fc.Annotations = map[string]string{fotav1alpha1.AnnotationCampaignID: "60b5d639-ccdc-4db8-8824-069bd94c95bf"}
+			}),
+			wantFields: []string{"spec.startDate", "spec.downloadTimeWindowList"},
+		},
+		"the id recorded in the status: the running campaign's rules": {
+			old: func() *fotav1alpha1.FotaCampaign {
+				fc := scheduling(nil)
+				return withThingSpace(fc, fc.Spec.Schedule, "CampaignScheduled")
+			}(),
+			wantFields: []string{"spec.startDate", "spec.downloadTimeWindowList"},
+		},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			if tt.old.Status.Campaign != nil {
+				tt.old.Status.Campaign.ID = "60b5d639-ccdc-4db8-8824-069bd94c95bf"
+			}
+			_, err := validatorAt(t, running).ValidateUpdate(context.Background(), tt.old, withSchedule(tt.old, fix))
+			if tt.wantFields == nil {
+				if err != nil {
+					t.Fatalf("update refused: %v; want only the static rules", err)
+				}
+				return
+			}
+			assertInvalid(t, err, tt.old.Name, tt.wantFields...)
+		})
+	}
+}
