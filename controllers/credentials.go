@@ -142,3 +142,21 @@ func (c *credentialsCache) drop(key types.NamespacedName) {
 		c.forgetTokens(creds.SecretUID)
 	}
 }
+
+// rejectionRecords lists the distinct fingerprints of rejected credentials that FotaCampaigns
+// record, for the ThingSpace client to check before it first tries a set of values.
+func (r *FotaCampaignReconciler) rejectionRecords(ctx context.Context) ([]string, error) {
+	var list fotav1alpha1.FotaCampaignList
+	if err := r.client.List(ctx, &list); err != nil {
+		return nil, fmt.Errorf("listing the FotaCampaigns' records of rejected credentials: %w", err)
+	}
+	seen := map[string]bool{}
+	var records []string
+	for i := range list.Items {
+		if record := list.Items[i].Annotations[fotav1alpha1.AnnotationRejectedCredentials]; record != "" && !seen[record] {
+			seen[record] = true
+			records = append(records, record)
+		}
+	}
+	return records, nil
+}

@@ -3,6 +3,7 @@ package controllers
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
 	"testing"
 	"time"
@@ -43,6 +44,7 @@ type decisionWorld struct {
 	clk    *clocktesting.FakeClock
 	r      *FotaCampaignReconciler
 	events *eventLog
+	guard  *guardLog
 }
 
 func newDecisionWorld(t *testing.T, ts *fake.Client) *decisionWorld {
@@ -55,7 +57,9 @@ func newDecisionWorld(t *testing.T, ts *fake.Client) *decisionWorld {
 	}
 	r.credentials = staticSource{}
 	r.recorder = events
-	return &decisionWorld{t: t, ts: ts, clk: clk, r: r, events: events}
+	guard := &guardLog{}
+	r.guard = guard
+	return &decisionWorld{t: t, ts: ts, clk: clk, r: r, events: events, guard: guard}
 }
 
 // reconcile runs one reconcile's decisions on fc, as Reconcile does after loading it, and changes
@@ -67,7 +71,7 @@ func (w *decisionWorld) reconcile(fc *fotav1alpha1.FotaCampaign) (outcome, ctrl.
 func (w *decisionWorld) reconcileOwnedBy(fc *fotav1alpha1.FotaCampaign, owner ownership) (outcome, ctrl.Result) {
 	state := w.r.campaigns.stateOf(fc)
 	now := w.clk.Now()
-	out := w.r.sync(context.Background(), fc, state, owner, now)
+	out := w.r.sync(context.Background(), fc.DeepCopy(), fc, state, owner, now)
 	w.r.recordOutcome(fc, out, now)
 	return out, w.r.resultOf(fc, state, out, now)
 }
@@ -204,4 +208,25 @@ func (l *eventLog) reasons() []string {
 		reasons = append(reasons, eventType+" "+reason[:len(reason)-1])
 	}
 	return reasons
+}
+
+// guardLog stands in for the API server before a POST: it lets the POST go unless stop or
+// writeErr says otherwise, and records the annotations each metadata write carried.
+type guardLog struct {
+	stop     *outcome
+	writeErr error
+	writes   []map[string]string
+}
+
+func (g *guardLog) mayPost(context.Context, *fotav1alpha1.FotaCampaign) (*outcome, error) {
+	return g.stop, nil
+}
+
+func (g *guardLog) writeMetadata(_ context.Context, written, fc *fotav1alpha1.FotaCampaign) error {
+	if g.writeErr != nil {
+		return g.writeErr
+	}
+	g.writes = append(g.writes, maps.Clone(fc.Annotations))
+	written.Annotations = maps.Clone(fc.Annotations)
+	return nil
 }

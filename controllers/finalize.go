@@ -6,6 +6,9 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
@@ -16,48 +19,57 @@ import (
 	"github.com/fota-operator/fota-operator/internal/wire"
 )
 
-// keepFinalizerInStep makes the cancel finalizer follow deletionPolicy before anything else
-// happens: it is added for Cancel before the first ThingSpace call (so a deletion right after a
-// POST still cancels), and removed for Orphan, which releases an object being deleted at once.
-// released is true when the object is being deleted and holds nothing of the operator's any more.
-func (r *FotaCampaignReconciler) keepFinalizerInStep(ctx context.Context, fc *fotav1alpha1.FotaCampaign) (released bool, err error) {
+// keepMetadataInStep makes the object's metadata follow its spec before anything else happens:
+// the cancel finalizer is added for deletionPolicy Cancel before the first ThingSpace call (so a
+// deletion right after a POST still cancels), and removed for Orphan, which releases an object
+// being deleted at once; the name label of a scheduling object is added before its first
+// ThingSpace call too. stop is true when the reconcile ends here: the object is gone (a NotFound
+// on the patch: nothing is ever scheduled for it), or it is being deleted and holds nothing of
+// the operator's any more.
+func (r *FotaCampaignReconciler) keepMetadataInStep(ctx context.Context, fc *fotav1alpha1.FotaCampaign) (stop bool, err error) {
 	wanted := fc.Spec.DeletionPolicy == fotav1alpha1.DeletionPolicyCancel
 	held := controllerutil.ContainsFinalizer(fc, fotav1alpha1.FinalizerCancelCampaign)
 	deleting := fc.DeletionTimestamp != nil
-	switch {
-	case deleting && !held:
+	if deleting && !held {
 		r.forget(client.ObjectKeyFromObject(fc))
 		return true, nil
+	}
+	before := fc.DeepCopy()
+	switch {
 	case held && !wanted:
 		ctrl.LoggerFrom(ctx).Info("Removing the cancel finalizer: deletionPolicy is not Cancel")
-		if err := r.patchFinalizers(ctx, fc, controllerutil.RemoveFinalizer); err != nil {
-			return false, err
-		}
-		if deleting {
-			r.forget(client.ObjectKeyFromObject(fc))
-		}
-		return deleting, nil
+		controllerutil.RemoveFinalizer(fc, fotav1alpha1.FinalizerCancelCampaign)
 	case wanted && !held && !deleting:
 		ctrl.LoggerFrom(ctx).Info("Adding the cancel finalizer: deletionPolicy is Cancel")
-		return false, r.patchFinalizers(ctx, fc, controllerutil.AddFinalizer)
+		controllerutil.AddFinalizer(fc, fotav1alpha1.FinalizerCancelCampaign)
 	}
-	return false, nil
-}
-
-// patchFinalizers changes fc's finalizers with a patch that fails when someone else changed the
-// object in between, since a merge patch replaces the whole list.
-func (r *FotaCampaignReconciler) patchFinalizers(ctx context.Context, fc *fotav1alpha1.FotaCampaign,
-	change func(client.Object, string) bool) error {
-	before := fc.DeepCopy()
-	change(fc, fotav1alpha1.FinalizerCancelCampaign)
-	return client.IgnoreNotFound(r.client.Patch(ctx, fc, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})))
+	if fc.Spec.Software != nil && !deleting && fc.Labels[fotav1alpha1.LabelCampaignNameHash] != nameKeyOf(fc) {
+		metav1.SetMetaDataLabel(&fc.ObjectMeta, fotav1alpha1.LabelCampaignNameHash, nameKeyOf(fc))
+	}
+	if equality.Semantic.DeepEqual(before.ObjectMeta, fc.ObjectMeta) {
+		return false, nil
+	}
+	// A merge patch replaces the whole list of finalizers: it must fail when someone else changed
+	// the object in between.
+	if err := r.client.Patch(ctx, fc, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.forget(client.ObjectKeyFromObject(fc))
+			return true, nil
+		}
+		return false, err
+	}
+	released := deleting && !controllerutil.ContainsFinalizer(fc, fotav1alpha1.FinalizerCancelCampaign)
+	if released {
+		r.forget(client.ObjectKeyFromObject(fc))
+	}
+	return released, nil
 }
 
 // finalize cancels or aborts the campaign of a FotaCampaign deleted with deletionPolicy Cancel:
 // one DELETE, only for a campaign that is open and this FotaCampaign's own. The finalizer goes once
 // ThingSpace confirmed, or the campaign turned out closed, unknown or another FotaCampaign's; while
 // ThingSpace fails, the object waits.
-func (r *FotaCampaignReconciler) finalize(ctx context.Context, fc *fotav1alpha1.FotaCampaign, state *campaignState, owner ownership, now time.Time) outcome {
+func (r *FotaCampaignReconciler) finalize(ctx context.Context, written, fc *fotav1alpha1.FotaCampaign, state *campaignState, owner ownership, now time.Time) outcome {
 	if owner.owner != nil {
 		// The campaign is another FotaCampaign's: cancelling it would stop a rollout that one
 		// still manages.
@@ -66,7 +78,7 @@ func (r *FotaCampaignReconciler) finalize(ctx context.Context, fc *fotav1alpha1.
 	if stop := suspended(fc, "the deletion waits: set suspend to false to cancel the campaign, or deletionPolicy to Orphan to delete the object without cancelling it"); stop != nil {
 		return *stop
 	}
-	c, stop := r.connect(ctx, fc, state, now)
+	c, stop := r.connect(ctx, written, fc, state, now)
 	if stop != nil {
 		return *stop
 	}

@@ -59,14 +59,20 @@ type FotaCampaignReconciler struct {
 	// ProgressInterval is how often the device report of a running campaign is read. Zero means
 	// DefaultProgressInterval.
 	ProgressInterval time.Duration
+	// Namespaces are the namespaces the manager watches; empty means all. The claimants of a
+	// campaign name are read from the API server in these.
+	Namespaces []string
 	// Clock tells the time for phases, polls and retries; nil means the real clock.
 	Clock clock.PassiveClock
 
 	client      client.Client
+	apiReader   client.Reader
 	recorder    recorder.EventRecorder
 	campaigns   *campaignMemory
 	credentials credentialsSource
 	zones       *zoneCache
+	names       *nameLocks
+	guard       postGuard
 }
 
 // SetupWithManager registers the reconciler with mgr: the field indexes from campaigns to their
@@ -79,11 +85,16 @@ func (r *FotaCampaignReconciler) SetupWithManager(mgr ctrl.Manager, opts control
 		return err
 	}
 	r.client = mgr.GetClient()
+	r.apiReader = mgr.GetAPIReader()
+	r.guard = apiServerGuard{r}
 	r.recorder = mgr.GetEventRecorder(ControllerName)
 	// Secret metadata comes from the manager's cache (the watch below fills it); Secret data is
 	// read from the API server only when the metadata says the Secret changed.
 	r.credentials = newCredentialsCache(mgr.GetCache(), mgr.GetAPIReader(), forgetTokensOf(r.ThingSpace))
 	registerMetrics()
+	if user, ok := r.ThingSpace.(thingspace.RejectionRecordsUser); ok {
+		user.UseRejectionRecords(r.rejectionRecords)
+	}
 
 	indexer := mgr.GetFieldIndexer()
 	if err := indexer.IndexField(context.Background(), &fotav1alpha1.FotaCampaign{}, credentialsSecretIndex, credentialsSecretName); err != nil {
@@ -123,6 +134,7 @@ func (r *FotaCampaignReconciler) defaults() error {
 	}
 	r.campaigns = newCampaignMemory()
 	r.zones = newZoneCache()
+	r.names = newNameLocks()
 	return nil
 }
 
@@ -164,10 +176,11 @@ func deletesOnly() predicate.Predicate {
 }
 
 // Reconcile brings one ThingSpace campaign to its spec. It loads the object, keeps the cancel
-// finalizer in step with deletionPolicy, finds out whether another FotaCampaign owns the
-// campaign, then runs the steps of sync, which observe ThingSpace and make at most one kind of
+// finalizer and the name label in step with the spec, finds out whether another FotaCampaign owns
+// the campaign, then runs the steps of sync, which observe ThingSpace and make at most one kind of
 // write (schedule, update or cancel). Metadata (the campaign-id annotation, the finalizer) is
-// written before the status, and the status once, only when it changed.
+// written before the status, and the status once, only when it changed. A reconcile that may
+// schedule holds its campaign name's lock until both are written.
 func (r *FotaCampaignReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, err error) {
 	fc := &fotav1alpha1.FotaCampaign{}
 	if err := r.client.Get(ctx, req.NamespacedName, fc); err != nil {
@@ -177,23 +190,33 @@ func (r *FotaCampaignReconciler) Reconcile(ctx context.Context, req ctrl.Request
 		}
 		return ctrl.Result{}, err
 	}
-	if released, err := r.keepFinalizerInStep(ctx, fc); released || err != nil {
+	if stop, err := r.keepMetadataInStep(ctx, fc); stop || err != nil {
 		return ctrl.Result{}, err
 	}
 	owner, err := r.ownerOf(ctx, fc)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	original := fc.DeepCopy()
 	state := r.campaigns.stateOf(fc)
+	defer r.lockNameWhileScheduling(fc, state)()
+	original := fc.DeepCopy()
 	defer func() {
 		err = errors.Join(err, r.persist(ctx, original, fc, state))
 	}()
 
 	now := r.Clock.Now()
-	out := r.sync(ctx, fc, state, owner, now)
+	out := r.sync(ctx, original, fc, state, owner, now)
 	r.recordOutcome(fc, out, now)
 	return r.resultOf(fc, state, out, now), out.err
+}
+
+// lockNameWhileScheduling takes the lock of fc's campaign name when the reconcile may schedule it,
+// and returns its release.
+func (r *FotaCampaignReconciler) lockNameWhileScheduling(fc *fotav1alpha1.FotaCampaign, state *campaignState) (unlock func()) {
+	if fc.Spec.Software == nil || fc.DeletionTimestamp != nil || campaignIDOf(fc, state) != "" {
+		return func() {}
+	}
+	return r.names.lock(nameKeyOf(fc))
 }
 
 // forget drops what the reconciler keeps about a FotaCampaign that is gone.

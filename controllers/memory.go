@@ -37,11 +37,6 @@ type campaignState struct {
 	// scheduledID is the id of the campaign this process scheduled or adopted for the object, so
 	// that a stale cache without the annotation yet cannot make it schedule again.
 	scheduledID string
-	// createUnknownAt is when a POST ended without a reply that says whether ThingSpace created
-	// the campaign (a timeout, a dropped connection, a 5xx). No other POST goes out until the
-	// pending poll interval has passed, so that ThingSpace's campaign list has time to show a
-	// campaign the first POST may have created.
-	createUnknownAt time.Time
 	// lastReport is when the device report was last read.
 	lastReport time.Time
 	// finalReportDue is true while the last read of a closed campaign's device report failed.

@@ -123,6 +123,13 @@ func (r *FotaCampaignReconciler) abortOnFailures(ctx context.Context, c *managed
 	if !abortRecorded(c.fc) {
 		return recordAbort(ctx, c.fc, summary)
 	}
+	if stop := r.observeNow(ctx, c, now); stop != nil {
+		return stop
+	}
+	if c.baseline().PhaseAt(now) != fotav1alpha1.PhaseInProgress {
+		// Closed since the report was read: there is nothing left to abort.
+		return nil
+	}
 	ctrl.LoggerFrom(ctx).Info("Aborting campaign on failures", "account", c.account(), "campaignID", c.id,
 		"failed", c.report.progress.Failed, "succeeded", c.report.progress.Succeeded)
 	if err := r.ThingSpace.DeleteCampaign(ctx, c.creds, c.account(), c.id); err != nil {
@@ -186,6 +193,10 @@ func (r *FotaCampaignReconciler) updateDevices(ctx context.Context, c *managed, 
 		return &outcome{reason: fotav1alpha1.ReasonTransitionNotAllowed, message: campaign.DevicesFrozen(status).Error.Error()}
 	case c.report == nil || c.report.diff == nil:
 		return nil
+	case campaign.IsRequestPending(status) && c.report.progress.Total == 0:
+		// ThingSpace is still checking the request: an empty report is not "no devices" yet,
+		// and appending every device of the spec would list them twice.
+		return nil
 	case c.state.devicesPushed != nil && c.state.devicesPushed.generation == fc.Generation &&
 		now.Before(c.state.devicesPushed.at.Add(r.PollInterval)):
 		// ThingSpace applies a device change asynchronously: the report may not show it yet.
@@ -193,6 +204,12 @@ func (r *FotaCampaignReconciler) updateDevices(ctx context.Context, c *managed, 
 	}
 	if rejected := c.state.rejectionOf(fc.Generation); rejected != nil {
 		return &outcome{reason: fotav1alpha1.ReasonThingSpaceRejected, message: rejected.message}
+	}
+	if stop := r.observeNow(ctx, c, now); stop != nil {
+		return stop
+	}
+	if status := c.thingSpaceStatus(); !campaign.DevicesChangeable(status) {
+		return &outcome{reason: fotav1alpha1.ReasonTransitionNotAllowed, message: campaign.DevicesFrozen(status).Error.Error()}
 	}
 	change := thingspace.DevicesChange{Append: c.report.diff.Append(), Remove: c.report.diff.Remove()}
 	ctrl.LoggerFrom(ctx).Info("Changing the campaign's devices", "account", c.account(), "campaignID", c.id,

@@ -1,7 +1,8 @@
 package controllers
 
 import (
-	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/internal/campaign"
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 	"github.com/fota-operator/fota-operator/internal/thingspace/fake"
 )
@@ -39,18 +41,26 @@ func TestSchedulingANewCampaign(t *testing.T) {
 
 	out, result := w.reconcile(fc)
 
-	wantCalls := []string{fake.MethodListCampaigns, fake.MethodListCampaigns, fake.MethodListCampaigns, fake.MethodCreateCampaign}
+	searched := append(append([]string{}, campaign.LiveStatuses...), campaign.ClosedStatuses...)
+	wantCalls := append(slices.Repeat([]string{fake.MethodListCampaigns}, len(searched)), fake.MethodCreateCampaign)
 	if diff := cmp.Diff(wantCalls, ts.Methods()); diff != "" {
 		t.Fatalf("calls (-want +got):\n%s", diff)
 	}
 	var statuses []string
-	for _, call := range ts.Calls()[:3] {
+	for _, call := range ts.Calls()[:len(searched)] {
 		statuses = append(statuses, call.Arg.(string))
 	}
-	if diff := cmp.Diff([]string{"CampaignRequestPending", "CampaignRequestQueued", "CampaignScheduled"}, statuses); diff != "" {
+	if diff := cmp.Diff([]string{"CampaignRequestPending", "CampaignRequestQueued", "CampaignScheduled",
+		"CampaignEnded", "CampaignCancelled", "CampaignAborted", "CampaignFailed", "CampaignRequestFailed"}, statuses); diff != "" {
 		t.Errorf("listed statuses (-want +got):\n%s", diff)
 	}
-	request := ts.Calls()[3].Arg.(thingspace.NewCampaign)
+	if len(w.guard.writes) != 1 || w.guard.writes[0][fotav1alpha1.AnnotationSchedulePending] == "" {
+		t.Errorf("metadata writes before the POST %v, want one carrying %s", w.guard.writes, fotav1alpha1.AnnotationSchedulePending)
+	}
+	if _, pending := fc.Annotations[fotav1alpha1.AnnotationSchedulePending]; pending {
+		t.Errorf("annotations %v after the answer, want %s removed", fc.Annotations, fotav1alpha1.AnnotationSchedulePending)
+	}
+	request := ts.Calls()[len(searched)].Arg.(thingspace.NewCampaign)
 	if request.CampaignName != "fleet.wave1" || request.SoftwareName != testSoftware.Name || request.SoftwareFrom != testSoftware.From ||
 		request.SoftwareTo != testSoftware.To || request.DistributionType != "HTTP" ||
 		request.StartDate != string(day(10)) || request.EndDate != string(day(16)) ||
@@ -100,7 +110,14 @@ func TestANewCampaignIsScheduledOnlyOnce(t *testing.T) {
 		"a crash between the POST and the annotation: adopted by name": {
 			between: func(w *decisionWorld, fc *fotav1alpha1.FotaCampaign) {
 				w.restart()
-				delete(fc.Annotations, fotav1alpha1.AnnotationCampaignID)
+				fc.Annotations = maps.Clone(w.guard.writes[0]) // what was written before the POST
+				fc.Status = fotav1alpha1.FotaCampaignStatus{}
+			},
+		},
+		"a crash between the POST and the annotation, the pending record lost too: adopted by name": {
+			between: func(w *decisionWorld, fc *fotav1alpha1.FotaCampaign) {
+				w.restart()
+				fc.Annotations = nil
 				fc.Status = fotav1alpha1.FotaCampaignStatus{}
 			},
 		},
@@ -127,6 +144,9 @@ func TestANewCampaignIsScheduledOnlyOnce(t *testing.T) {
 			tt.between(w, fc)
 			w.at(DefaultPendingPollInterval)
 			out, _ := w.reconcile(fc)
+			if out.recordedFirst { // adopted: the next reconcile goes on with the campaign
+				out, _ = w.reconcile(fc)
+			}
 
 			if n := ts.Count(fake.MethodCreateCampaign); n != 1 {
 				t.Errorf("%d POSTs, want exactly 1 (calls %v)", n, ts.Methods())
@@ -150,19 +170,37 @@ func TestAdoptingAndRefusingCampaignsFoundByName(t *testing.T) {
 		wantMessage string
 		wantAdopted string
 	}{
-		"one live campaign of the name and software is adopted": {
+		"one live campaign of the name and software is adopted, and the reconcile ends there": {
 			live: func(fc *fotav1alpha1.FotaCampaign) []thingspace.Campaign {
 				return []thingspace.Campaign{held(fc, "found-1", "CampaignRequestQueued")}
 			},
-			wantReason:  fotav1alpha1.ReasonSynced,
 			wantAdopted: "found-1",
 		},
 		"a scheduled one is adopted too, since it may still run": {
 			live: func(fc *fotav1alpha1.FotaCampaign) []thingspace.Campaign {
 				return []thingspace.Campaign{held(fc, "found-1", "CampaignScheduled")}
 			},
-			wantReason:  fotav1alpha1.ReasonSynced,
 			wantAdopted: "found-1",
+		},
+		"a live one is adopted though a closed one of the name and software exists": {
+			live: func(fc *fotav1alpha1.FotaCampaign) []thingspace.Campaign {
+				return []thingspace.Campaign{held(fc, "old-1", "CampaignEnded"), held(fc, "found-1", "CampaignScheduled")}
+			},
+			wantAdopted: "found-1",
+		},
+		"a closed campaign of the name and software holds the name: CampaignNameUsed": {
+			live: func(fc *fotav1alpha1.FotaCampaign) []thingspace.Campaign {
+				return []thingspace.Campaign{held(fc, "old-1", "CampaignAborted")}
+			},
+			wantReason:  fotav1alpha1.ReasonCampaignNameUsed,
+			wantMessage: "holds closed campaign old-1 named \"fleet.wave1\" with the same software (status CampaignAborted)",
+		},
+		"a campaign whose request ThingSpace failed holds the name too": {
+			live: func(fc *fotav1alpha1.FotaCampaign) []thingspace.Campaign {
+				return []thingspace.Campaign{held(fc, "old-1", "CampaignRequestFailed")}
+			},
+			wantReason:  fotav1alpha1.ReasonCampaignNameUsed,
+			wantMessage: "set a new spec.campaignName to schedule it again",
 		},
 		"the name with other software is a conflict": {
 			live: func(fc *fotav1alpha1.FotaCampaign) []thingspace.Campaign {
@@ -194,6 +232,9 @@ func TestAdoptingAndRefusingCampaignsFoundByName(t *testing.T) {
 
 			if out.reason != tt.wantReason || !strings.Contains(out.message, tt.wantMessage) {
 				t.Errorf("Synced %s (%s), want %s containing %q", out.reason, out.message, tt.wantReason, tt.wantMessage)
+			}
+			if adopted := tt.wantAdopted != ""; out.recordedFirst != adopted || adopted && ts.Count(fake.MethodGetCampaign)+ts.Count(fake.MethodDeviceReport) != 0 {
+				t.Errorf("reconcile ended %v after calls %v; want it to end right after an adoption", out.recordedFirst, ts.Methods())
 			}
 			if n := ts.Count(fake.MethodCreateCampaign); n != 0 {
 				t.Errorf("%d POSTs, want none", n)
@@ -231,38 +272,6 @@ func TestARejectedPostIsNotSentAgainUntilTheSpecChanges(t *testing.T) {
 	w.reconcile(fc)
 	if n := ts.Count(fake.MethodCreateCampaign); n != 2 {
 		t.Errorf("%d POSTs after the spec changed, want 2", n)
-	}
-}
-
-func TestAPostWithoutAClearAnswerIsNotRepeatedAtOnce(t *testing.T) {
-	fc := newCampaign()
-	ts := &fake.Client{
-		ListCampaignsFn: listing(),
-		CreateCampaignFn: func(string, thingspace.NewCampaign) (*thingspace.Campaign, error) {
-			return nil, &thingspace.UnavailableError{Err: errors.New("context deadline exceeded")}
-		},
-	}
-	w := newDecisionWorld(t, ts)
-
-	out, _ := w.reconcile(fc)
-	if out.err == nil || out.reason != fotav1alpha1.ReasonThingSpaceUnavailable {
-		t.Fatalf("outcome %s %v, want ThingSpaceUnavailable returned for backoff", out.reason, out.err)
-	}
-	w.at(time.Second) // the controller's backoff brings it back quickly
-	out, result := w.reconcile(fc)
-	if n := ts.Count(fake.MethodCreateCampaign); n != 1 {
-		t.Fatalf("%d POSTs within the pending poll interval, want 1", n)
-	}
-	if n := ts.Count(fake.MethodListCampaigns); n != 6 {
-		t.Errorf("%d list calls, want 6: the campaign is looked for by name again", n)
-	}
-	if result.RequeueAfter != DefaultPendingPollInterval-time.Second {
-		t.Errorf("requeue after %s (%s), want the rest of the pending poll interval", result.RequeueAfter, out.message)
-	}
-	w.at(DefaultPendingPollInterval)
-	w.reconcile(fc)
-	if n := ts.Count(fake.MethodCreateCampaign); n != 2 {
-		t.Errorf("%d POSTs after the pending poll interval with nothing found by name, want 2", n)
 	}
 }
 

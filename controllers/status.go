@@ -18,6 +18,7 @@ import (
 
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
 	"github.com/fota-operator/fota-operator/internal/campaign"
+	"github.com/fota-operator/fota-operator/internal/text"
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 	"github.com/fota-operator/fota-operator/internal/wire"
 )
@@ -49,7 +50,9 @@ func (r *FotaCampaignReconciler) recordOutcome(fc *fotav1alpha1.FotaCampaign, ou
 		// The phase is that of what ThingSpace holds, so it stays unknown until ThingSpace is read.
 		fc.Status.Phase = campaign.BaselineOf(fc).PhaseAt(now)
 	}
-	meta.SetStatusCondition(&fc.Status.Conditions, readyCondition(fc, synced, out, now))
+	ready := readyCondition(fc, synced, out, now)
+	ready.Message = text.Truncate(ready.Message, maxConditionMessage)
+	meta.SetStatusCondition(&fc.Status.Conditions, ready)
 	r.recordWindows(fc, now)
 	fc.Status.ObservedGeneration = fc.Generation
 	r.announceNewProblem(fc, previousSynced, synced)
@@ -66,9 +69,12 @@ func syncedCondition(generation int64, out outcome, now time.Time) metav1.Condit
 		ObservedGeneration: generation,
 		LastTransitionTime: metav1Time(now),
 		Reason:             out.reason,
-		Message:            out.message,
+		Message:            text.Truncate(out.message, maxConditionMessage),
 	}
 }
+
+// maxConditionMessage is the longest message the API server accepts in a condition.
+const maxConditionMessage = 32768
 
 // readyCondition is True when the spec is synced and the campaign is in a healthy ThingSpace
 // state. A campaign ThingSpace cancelled, aborted or failed is not Ready whatever the sync says,
@@ -149,7 +155,7 @@ func (r *FotaCampaignReconciler) announceNewProblem(fc *fotav1alpha1.FotaCampaig
 // status, which is skipped when the metadata could not be written or the object is released.
 func (r *FotaCampaignReconciler) persist(ctx context.Context, original, fc *fotav1alpha1.FotaCampaign, state *campaignState) error {
 	if err := r.patchMetadata(ctx, original, fc); err != nil {
-		return err
+		return client.IgnoreNotFound(err)
 	}
 	if fc.DeletionTimestamp != nil && !controllerutil.ContainsFinalizer(fc, fotav1alpha1.FinalizerCancelCampaign) {
 		r.forget(client.ObjectKeyFromObject(fc))
@@ -159,7 +165,9 @@ func (r *FotaCampaignReconciler) persist(ctx context.Context, original, fc *fota
 	return r.patchStatus(ctx, original, fc, state)
 }
 
-// patchMetadata writes the annotations and finalizers the reconcile changed, and nothing else.
+// patchMetadata writes the annotations and finalizers the reconcile changed, and nothing else,
+// and fails when someone else changed the object in between, since a merge patch replaces whole
+// lists.
 func (r *FotaCampaignReconciler) patchMetadata(ctx context.Context, original, fc *fotav1alpha1.FotaCampaign) error {
 	if equality.Semantic.DeepEqual(original.Annotations, fc.Annotations) && equality.Semantic.DeepEqual(original.Finalizers, fc.Finalizers) {
 		return nil
@@ -170,7 +178,7 @@ func (r *FotaCampaignReconciler) patchMetadata(ctx context.Context, original, fc
 	ctrl.LoggerFrom(ctx).V(1).Info("Writing metadata", "campaignID", fc.Annotations[fotav1alpha1.AnnotationCampaignID],
 		"finalizers", fc.Finalizers)
 	if err := r.client.Patch(ctx, after, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
-		return client.IgnoreNotFound(err)
+		return err
 	}
 	fc.ResourceVersion = after.ResourceVersion
 	return nil

@@ -20,8 +20,11 @@ import (
 // managed is one reconcile's view of a campaign: the object, its memory, its credentials and
 // what this reconcile has learned from ThingSpace so far.
 type managed struct {
-	fc    *fotav1alpha1.FotaCampaign
-	state *campaignState
+	fc *fotav1alpha1.FotaCampaign
+	// written is the object as the API server last stored it, for a write in the middle of a
+	// step; Reconcile writes the rest from it afterwards.
+	written *fotav1alpha1.FotaCampaign
+	state   *campaignState
 	creds thingspace.Credentials
 	// id is the ThingSpace campaign id: spec.campaignId, the campaign-id annotation, or the id
 	// this process scheduled; empty while the campaign is still to be scheduled.
@@ -37,8 +40,8 @@ type managed struct {
 // newManaged is the view of fc for one reconcile. An id this process scheduled that the object
 // does not carry yet (a failed or not yet cached metadata write) goes back into the annotation,
 // which is written again.
-func newManaged(fc *fotav1alpha1.FotaCampaign, state *campaignState, creds thingspace.Credentials) *managed {
-	c := &managed{fc: fc, state: state, creds: creds, id: campaignIDOf(fc, state), previousPhase: fc.Status.Phase}
+func newManaged(written, fc *fotav1alpha1.FotaCampaign, state *campaignState, creds thingspace.Credentials) *managed {
+	c := &managed{fc: fc, written: written, state: state, creds: creds, id: campaignIDOf(fc, state), previousPhase: fc.Status.Phase}
 	if fc.Spec.CampaignID == "" && c.id != "" && fc.Annotations[fotav1alpha1.AnnotationCampaignID] != c.id {
 		c.recordID(c.id)
 	}
@@ -54,13 +57,14 @@ func (c *managed) baseline() campaign.Baseline { return campaign.BaselineOf(c.fc
 func (c *managed) thingSpaceStatus() string { return c.baseline().Status }
 
 // campaignIDOf is the id of the ThingSpace campaign fc manages: spec.campaignId, else the
-// annotation written when the operator scheduled or adopted it, else the id this process
-// scheduled (which a stale cache may not show in the annotation yet).
+// annotation written when the operator scheduled or adopted it, else the status (an annotation
+// lost to a kubectl replace), else the id this process scheduled (which a stale cache may not
+// show in the annotation yet).
 func campaignIDOf(fc *fotav1alpha1.FotaCampaign, state *campaignState) string {
 	if fc.Spec.CampaignID != "" {
 		return fc.Spec.CampaignID
 	}
-	if id := fc.Annotations[fotav1alpha1.AnnotationCampaignID]; id != "" {
+	if id := recordedID(fc); id != "" {
 		return id
 	}
 	return state.scheduledID
@@ -77,9 +81,9 @@ func campaignIDOf(fc *fotav1alpha1.FotaCampaign, state *campaignState) string {
 //   - delete: abortOnFailures here and finalize on deletion: one DELETE, only for a campaign
 //     just observed open; a repeat on a closed campaign is refused by ThingSpace and changes
 //     nothing.
-func (r *FotaCampaignReconciler) sync(ctx context.Context, fc *fotav1alpha1.FotaCampaign, state *campaignState, owner ownership, now time.Time) outcome {
+func (r *FotaCampaignReconciler) sync(ctx context.Context, written, fc *fotav1alpha1.FotaCampaign, state *campaignState, owner ownership, now time.Time) outcome {
 	if fc.DeletionTimestamp != nil {
-		return r.finalize(ctx, fc, state, owner, now)
+		return r.finalize(ctx, written, fc, state, owner, now)
 	}
 	if stop := abortedOnFailuresBefore(fc); stop != nil {
 		return *stop
@@ -90,12 +94,13 @@ func (r *FotaCampaignReconciler) sync(ctx context.Context, fc *fotav1alpha1.Fota
 	if stop := owner.conflict(); stop != nil {
 		return *stop
 	}
-	c, stop := r.connect(ctx, fc, state, now)
+	c, stop := r.connect(ctx, written, fc, state, now)
 	if stop != nil {
 		return *stop
 	}
 	for _, step := range []func(context.Context, *managed, time.Time) *outcome{
 		r.scheduleWhenNew,
+		r.trustRecordedID,
 		r.observe,
 		r.readDeviceReport,
 		r.abortOnFailures,
@@ -111,7 +116,7 @@ func (r *FotaCampaignReconciler) sync(ctx context.Context, fc *fotav1alpha1.Fota
 
 // connect is the reconcile's view of the campaign once its credentials are read, unless they
 // cannot be or a rate-limit wait still holds the campaign back.
-func (r *FotaCampaignReconciler) connect(ctx context.Context, fc *fotav1alpha1.FotaCampaign, state *campaignState, now time.Time) (*managed, *outcome) {
+func (r *FotaCampaignReconciler) connect(ctx context.Context, written, fc *fotav1alpha1.FotaCampaign, state *campaignState, now time.Time) (*managed, *outcome) {
 	creds, stop := r.credentialsFor(ctx, fc)
 	if stop != nil {
 		return nil, stop
@@ -119,7 +124,7 @@ func (r *FotaCampaignReconciler) connect(ctx context.Context, fc *fotav1alpha1.F
 	if stop := state.rateLimited(now); stop != nil {
 		return nil, stop
 	}
-	return newManaged(fc, state, creds), nil
+	return newManaged(written, fc, state, creds), nil
 }
 
 // abortedOnFailuresBefore ends the reconcile of a campaign the operator aborted for its
@@ -164,6 +169,16 @@ func (r *FotaCampaignReconciler) observe(ctx context.Context, c *managed, now ti
 	if !r.observationDue(c.fc, c.state, now) {
 		return nil
 	}
+	return r.observeNow(ctx, c, now)
+}
+
+// observeNow reads the campaign from ThingSpace unless this reconcile already did: every write
+// (a dates PUT, a devices PUT, a DELETE) is decided on a read made in the same reconcile, so that
+// a window added in the portal a minute ago is part of the baseline.
+func (r *FotaCampaignReconciler) observeNow(ctx context.Context, c *managed, now time.Time) *outcome {
+	if c.observed {
+		return nil
+	}
 	log := ctrl.LoggerFrom(ctx)
 	log.V(1).Info("Reading campaign from ThingSpace", "account", c.account(), "campaignID", c.id)
 	observed, err := r.ThingSpace.GetCampaign(ctx, c.creds, c.account(), c.id)
@@ -180,11 +195,13 @@ func (r *FotaCampaignReconciler) observe(ctx context.Context, c *managed, now ti
 	return nil
 }
 
-// recordObservation records a campaign ThingSpace described in a reply to a read.
+// recordObservation records a campaign ThingSpace described in a reply to a read. A reply means
+// ThingSpace accepted the Secret's credentials: a fingerprint of rejected ones no longer applies.
 func (c *managed) recordObservation(observed thingspace.Campaign, now time.Time) {
 	c.recordHeld(observed)
 	c.state.lastObserved = now
 	c.observed = true
+	delete(c.fc.Annotations, fotav1alpha1.AnnotationRejectedCredentials)
 }
 
 // recordHeld records what ThingSpace holds for the campaign, in the status and in memory.
@@ -214,12 +231,20 @@ func (r *FotaCampaignReconciler) pollIntervalOf(fc *fotav1alpha1.FotaCampaign) t
 }
 
 // updateSchedule compares the spec's schedule with what ThingSpace holds and pushes the spec when
-// they differ and ThingSpace allows the change.
+// they differ and ThingSpace allows the change, judged on a read of this reconcile.
 func (r *FotaCampaignReconciler) updateSchedule(ctx context.Context, c *managed, now time.Time) *outcome {
 	fc := c.fc
 	baseline := c.baseline()
 	if campaign.Equal(baseline.Schedule, fc.Spec.Schedule) {
 		return nil
+	}
+	if !c.observed {
+		if stop := r.observeNow(ctx, c, now); stop != nil {
+			return stop
+		}
+		if baseline = c.baseline(); campaign.Equal(baseline.Schedule, fc.Spec.Schedule) {
+			return nil
+		}
 	}
 	if errs := campaign.ValidateTransition(baseline, fc.Spec.Schedule, now); len(errs) > 0 {
 		return &outcome{reason: fotav1alpha1.ReasonTransitionNotAllowed, message: joinFieldErrors(errs)}
@@ -270,6 +295,7 @@ func (r *FotaCampaignReconciler) failed(ctx context.Context, fc *fotav1alpha1.Fo
 		credErr     *thingspace.CredentialsError
 		rateLimited *thingspace.RateLimitedError
 		throttled   *thingspace.ThrottledError
+		minting     *thingspace.MintPendingError
 	)
 	switch {
 	case errors.As(err, &throttled):
@@ -285,8 +311,13 @@ func (r *FotaCampaignReconciler) failed(ctx context.Context, fc *fotav1alpha1.Fo
 		}
 		r.event(fc, corev1.EventTypeWarning, fotav1alpha1.ReasonThingSpaceRejected, action, "%s", message)
 		return &outcome{reason: fotav1alpha1.ReasonThingSpaceRejected, message: message}
+	case errors.As(err, &minting):
+		// Another reconcile mints tokens for the same credential values: come back when it is
+		// done, holding no worker meanwhile.
+		return &outcome{retryAt: now.Add(minting.RetryAfter)}
 	case errors.As(err, &credErr):
 		log.Info("ThingSpace rejected the credentials", "problem", credErr.Problem, "secret", fc.Spec.CredentialsSecretRef.Name)
+		recordRejectedCredentials(fc, credErr)
 		return &outcome{
 			reason:  fotav1alpha1.ReasonCredentialsRejected,
 			message: fmt.Sprintf("%s; update Secret %q", credErr.Error(), fc.Spec.CredentialsSecretRef.Name),
@@ -315,4 +346,16 @@ func codeAndMessage(apiErr *thingspace.APIError) string {
 	default:
 		return apiErr.Message
 	}
+}
+
+// recordRejectedCredentials records the fingerprint of credential values ThingSpace rejected, so
+// that a manager that starts, or takes over, does not try them again.
+func recordRejectedCredentials(fc *fotav1alpha1.FotaCampaign, credErr *thingspace.CredentialsError) {
+	if credErr.Fingerprint == "" {
+		return
+	}
+	if fc.Annotations == nil {
+		fc.Annotations = map[string]string{}
+	}
+	fc.Annotations[fotav1alpha1.AnnotationRejectedCredentials] = credErr.Fingerprint
 }

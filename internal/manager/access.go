@@ -22,7 +22,7 @@ var requiredAccess = []struct {
 	group, resource, subresource string
 	verbs                        []string
 }{
-	{group: fotav1alpha1.GroupVersion.Group, resource: "fotacampaigns", verbs: []string{"list", "watch"}},
+	{group: fotav1alpha1.GroupVersion.Group, resource: "fotacampaigns", verbs: []string{"list", "watch", "patch"}},
 	{group: fotav1alpha1.GroupVersion.Group, resource: "fotacampaigns", subresource: "status", verbs: []string{"patch"}},
 	{resource: "secrets", verbs: []string{"get", "list", "watch"}},
 	{resource: "events", verbs: []string{"create"}},

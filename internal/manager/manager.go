@@ -380,6 +380,7 @@ func setUpController(mgr ctrl.Manager, opts Options, clk clock.PassiveClock) err
 		PollInterval:        opts.PollInterval,
 		PendingPollInterval: opts.PendingPollInterval,
 		ProgressInterval:    opts.ProgressInterval,
+		Namespaces:          opts.WatchNamespaces,
 		Clock:               clk,
 	}
 	if err := reconciler.SetupWithManager(mgr, controller.Options{

@@ -69,10 +69,11 @@ const (
 // the Secret's credential values and not tried again until they change: an edit of the
 // Secret's labels or annotations does not count.
 type CredentialsError struct {
-	Problem    CredentialsProblem
-	StatusCode int
-	Code       string
-	Message    string
+	Problem     CredentialsProblem
+	StatusCode  int
+	Code        string
+	Message     string
+	Fingerprint string
 }
 
 func (e *CredentialsError) Error() string {
