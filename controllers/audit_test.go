@@ -27,11 +27,11 @@ func posting(answer func() (*thingspace.Campaign, error)) *fake.Client {
 
 func TestAPostOfUnknownOutcomeIsNeverRepeatedOnTheOperatorsOwn(t *testing.T) {
 	unknowns := map[string]error{
-		"a timeout":                          &thingspace.UnavailableError{Err: context.DeadlineExceeded},
-		"a 5xx":                              &thingspace.UnavailableError{StatusCode: 502},
-		"a reply that cannot be trusted":     &thingspace.UnavailableError{StatusCode: 200, Err: errors.New("reply names another account")},
-		"the reconcile's own deadline":       context.DeadlineExceeded,
-		"a dropped connection, not wrapped":  errors.New("connection reset by peer"),
+		"a timeout":                         &thingspace.UnavailableError{Err: context.DeadlineExceeded},
+		"a 5xx":                             &thingspace.UnavailableError{StatusCode: 502},
+		"a reply that cannot be trusted":    &thingspace.UnavailableError{StatusCode: 200, Err: errors.New("reply names another account")},
+		"the reconcile's own deadline":      context.DeadlineExceeded,
+		"a dropped connection, not wrapped": errors.New("connection reset by peer"),
 	}
 	for name, unknown := range unknowns {
 		t.Run(name, func(t *testing.T) {
@@ -108,8 +108,8 @@ func TestNothingIsPostedWithoutTheAPIServersWord(t *testing.T) {
 		"another claimant of the name, read from the API server": func(g *guardLog) {
 			g.stop = &outcome{reason: fotav1alpha1.ReasonConflict, message: "FotaCampaign team-a/wave1 records campaign x"}
 		},
-		"the object deleted since the cache saw it":   func(g *guardLog) { g.stop = &outcome{recordedFirst: true} },
-		"the pending record could not be written":     func(g *guardLog) { g.writeErr = errors.New("the object has been modified") },
+		"the object deleted since the cache saw it": func(g *guardLog) { g.stop = &outcome{recordedFirst: true} },
+		"the pending record could not be written":   func(g *guardLog) { g.writeErr = errors.New("the object has been modified") },
 		"the object is gone when the record is written": func(g *guardLog) {
 			g.writeErr = apierrors.NewNotFound(schema.GroupResource{Group: fotav1alpha1.GroupVersion.Group, Resource: "fotacampaigns"}, "wave1")
 		},

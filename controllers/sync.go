@@ -25,7 +25,7 @@ type managed struct {
 	// step; Reconcile writes the rest from it afterwards.
 	written *fotav1alpha1.FotaCampaign
 	state   *campaignState
-	creds thingspace.Credentials
+	creds   thingspace.Credentials
 	// id is the ThingSpace campaign id: spec.campaignId, the campaign-id annotation, or the id
 	// this process scheduled; empty while the campaign is still to be scheduled.
 	id string
