@@ -48,6 +48,8 @@ local terminal = {
   ThingSpaceRejected = true,
   CredentialsRejected = true,
   Conflict = true,
+  CampaignNameUsed = true,
+  ScheduleUnknown = true,
 }
 
 -- Ready reasons that are on their way to healthy by themselves.

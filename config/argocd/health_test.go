@@ -217,6 +217,33 @@ status:
 			wantMessage: "Conflict: FotaCampaign team-a/model-a",
 		},
 		{
+			name: "a campaign name used by a closed campaign of the same software is degraded",
+			manifest: campaign(`status:
+  observedGeneration: 3
+  conditions: [{type: Synced, status: "False", reason: CampaignNameUsed, message: "ThingSpace account a holds closed campaign x named \"fleet.wave1\""}]
+`),
+			wantStatus:  "Degraded",
+			wantMessage: "CampaignNameUsed: ThingSpace account a holds closed campaign x",
+		},
+		{
+			name: "a POST of unknown outcome after three empty searches is degraded",
+			manifest: campaign(`status:
+  observedGeneration: 3
+  conditions: [{type: Synced, status: "False", reason: ScheduleUnknown, message: "ThingSpace may or may not have scheduled the campaign"}]
+`),
+			wantStatus:  "Degraded",
+			wantMessage: "ScheduleUnknown: ThingSpace may or may not have scheduled",
+		},
+		{
+			name: "a POST of unknown outcome still searched for is progressing",
+			manifest: campaign(`status:
+  observedGeneration: 3
+  conditions: [{type: Synced, status: "False", reason: ThingSpaceUnavailable, message: "the request to schedule the campaign got no answer"}]
+`),
+			wantStatus:  "Progressing",
+			wantMessage: "ThingSpaceUnavailable: the request to schedule",
+		},
+		{
 			name: "a campaign ThingSpace has not accepted yet is progressing",
 			manifest: campaign(`status:
   observedGeneration: 3
