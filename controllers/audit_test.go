@@ -208,3 +208,172 @@ func TestAnAnnotationIdOnANewObjectIsTrustedOnlyAfterAGetMatches(t *testing.T) {
 		})
 	}
 }
+
+// methodsBefore is the methods called before the first call of write, from the index from.
+func methodsBefore(ts *fake.Client, from int, write string) []string {
+	methods := ts.Methods()[from:]
+	for i, method := range methods {
+		if method == write {
+			return methods[:i]
+		}
+	}
+	return nil
+}
+
+func TestEveryWriteIsDecidedOnAReadOfTheSameReconcile(t *testing.T) {
+	t.Run("a dates PUT", func(t *testing.T) {
+		fc := managedCampaign(pendingSchedule())
+		ts := &fake.Client{
+			GetCampaignFn: getting(held(fc, testID, "CampaignScheduled")),
+			UpdateCampaignDatesFn: func(_, _ string, d thingspace.Dates) (*thingspace.Campaign, error) {
+				c := held(fc, testID, "CampaignScheduled")
+				return &c, nil
+			},
+		}
+		w := newDecisionWorld(t, ts)
+		w.reconcile(fc)
+		from := len(ts.Calls())
+
+		fc.Generation, fc.Spec.EndDate = 2, day(20) // well within the poll interval
+		w.at(time.Minute)
+		w.reconcile(fc)
+
+		if before := methodsBefore(ts, from, fake.MethodUpdateCampaignDates); len(before) != 1 || before[0] != fake.MethodGetCampaign {
+			t.Errorf("calls %v, want a GET right before the PUT", ts.Methods()[from:])
+		}
+	})
+	t.Run("a window added in the portal a minute ago is part of the baseline", func(t *testing.T) {
+		fc := managedCampaign(runningSchedule())
+		inPortal := held(fc, testID, "CampaignScheduled")
+		ts := &fake.Client{GetCampaignFn: func(string, string) (*thingspace.Campaign, error) { c := inPortal; return &c, nil }, DeviceReportFn: reporting()}
+		w := newDecisionWorld(t, ts)
+		w.reconcile(fc)
+
+		inPortal.DownloadTimeWindowList = []thingspace.Window{{StartTime: 1, EndTime: 2}}
+		fc.Generation, fc.Spec.EndDate = 2, day(20)
+		w.at(time.Minute)
+		out, _ := w.reconcile(fc)
+
+		if n := ts.Count(fake.MethodUpdateCampaignDates); n != 0 || out.reason != fotav1alpha1.ReasonTransitionNotAllowed {
+			t.Errorf("%d PUTs, Synced %s (%s); want no PUT that would remove the portal's window", n, out.reason, out.message)
+		}
+	})
+	t.Run("a devices PUT", func(t *testing.T) {
+		fc := newCampaign()
+		fc.Annotations = map[string]string{fotav1alpha1.AnnotationCampaignID: testID}
+		ts := &fake.Client{
+			GetCampaignFn:   getting(held(fc, testID, "CampaignRequestQueued")),
+			DeviceReportFn:  reporting(thingspace.Device{DeviceID: "990013907835573"}),
+			UpdateDevicesFn: func(string, string, thingspace.DevicesChange) error { return nil },
+		}
+		w := newDecisionWorld(t, ts)
+		w.reconcile(fc)
+		from := len(ts.Calls())
+		w.at(DefaultPendingPollInterval / 2)
+		fc.Generation = 2
+		w.reconcile(fc)
+		if before := methodsBefore(ts, from, fake.MethodUpdateDevices); !containsMethod(before, fake.MethodGetCampaign) {
+			t.Errorf("calls %v, want a GET before the devices PUT", ts.Methods()[from:])
+		}
+	})
+}
+
+func containsMethod(methods []string, method string) bool {
+	for _, m := range methods {
+		if m == method {
+			return true
+		}
+	}
+	return false
+}
+
+func TestNoAppendFromAnEmptyReportWhileThingSpaceChecksTheRequest(t *testing.T) {
+	fc := newCampaign()
+	fc.Annotations = map[string]string{fotav1alpha1.AnnotationCampaignID: testID}
+	ts := &fake.Client{
+		GetCampaignFn:   getting(held(fc, testID, "CampaignRequestPending")),
+		DeviceReportFn:  reporting(),
+		UpdateDevicesFn: func(string, string, thingspace.DevicesChange) error { return nil },
+	}
+	w := newDecisionWorld(t, ts)
+
+	out, _ := w.reconcile(fc)
+
+	if n := ts.Count(fake.MethodUpdateDevices); n != 0 {
+		t.Errorf("%d device PUTs from an empty report of a pending campaign, want none (%s)", n, out.message)
+	}
+}
+
+func TestRejectedCredentialsAreRecordedOnTheObjectUntilThingSpaceAcceptsThem(t *testing.T) {
+	fc := managedCampaign(pendingSchedule())
+	const fingerprint = "scrypt1.LoginRejected.c2FsdA.a2V5"
+	var rejected error = &thingspace.CredentialsError{Problem: thingspace.LoginRejected, StatusCode: 400, Fingerprint: fingerprint}
+	ts := &fake.Client{GetCampaignFn: func(string, string) (*thingspace.Campaign, error) {
+		if rejected != nil {
+			return nil, rejected
+		}
+		c := held(fc, testID, "CampaignScheduled")
+		return &c, nil
+	}}
+	w := newDecisionWorld(t, ts)
+
+	out, _ := w.reconcile(fc)
+	if got := fc.Annotations[fotav1alpha1.AnnotationRejectedCredentials]; got != fingerprint || out.reason != fotav1alpha1.ReasonCredentialsRejected {
+		t.Fatalf("annotation %q, Synced %s; want the fingerprint recorded and CredentialsRejected", got, out.reason)
+	}
+	if strings.Contains(out.message, fingerprint) {
+		t.Errorf("message %q shows the fingerprint", out.message)
+	}
+
+	rejected = nil // the Secret fixed
+	w.at(time.Minute)
+	w.reconcile(fc)
+	if got, ok := fc.Annotations[fotav1alpha1.AnnotationRejectedCredentials]; ok {
+		t.Errorf("annotation %q after ThingSpace answered, want it removed", got)
+	}
+}
+
+func TestAMintInFlightHoldsNoWorkerAndWritesNothing(t *testing.T) {
+	fc := managedCampaign(pendingSchedule())
+	ts := &fake.Client{GetCampaignFn: func(string, string) (*thingspace.Campaign, error) {
+		return nil, &thingspace.MintPendingError{RetryAfter: time.Second}
+	}}
+	w := newDecisionWorld(t, ts)
+
+	out, result := w.reconcile(fc)
+
+	if out.err != nil || out.reason != "" || len(fc.Status.Conditions) != 0 || result.RequeueAfter != time.Second {
+		t.Errorf("outcome %q %v, conditions %v, requeue %s; want nothing written and a retry in 1s", out.reason, out.err, fc.Status.Conditions, result.RequeueAfter)
+	}
+}
+
+func TestThingSpaceTextIsCutBeforeItReachesAMessage(t *testing.T) {
+	huge := strings.Repeat("x", 40<<10)
+	fc := newCampaign()
+	other := held(fc, "found-1", "CampaignScheduled")
+	other.SoftwareName, other.SoftwareTo = huge, huge
+	closed := held(fc, strings.Repeat("i", 40<<10), strings.Repeat("s", 40<<10))
+	for name, listed := range map[string][]thingspace.Campaign{
+		"a Conflict naming another software": {other},
+		"two campaigns of the name":          {other, held(fc, huge, "CampaignScheduled")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			fc := newCampaign()
+			w := newDecisionWorld(t, &fake.Client{ListCampaignsFn: listing(listed...)})
+			out, _ := w.reconcile(fc)
+			if out.reason != fotav1alpha1.ReasonConflict || len(out.message) > 4096 {
+				t.Errorf("Synced %s with a message of %d bytes, want Conflict with ThingSpace's texts cut", out.reason, len(out.message))
+			}
+		})
+	}
+	t.Run("a condition message never exceeds 32768 bytes", func(t *testing.T) {
+		fc := newCampaign()
+		w := newDecisionWorld(t, &fake.Client{})
+		w.r.recordOutcome(fc, outcome{reason: fotav1alpha1.ReasonThingSpaceUnavailable, message: huge + closed.ID}, w.clk.Now())
+		for _, c := range fc.Status.Conditions {
+			if len(c.Message) > maxConditionMessage {
+				t.Errorf("%s message of %d bytes, want at most %d", c.Type, len(c.Message), maxConditionMessage)
+			}
+		}
+	})
+}

@@ -216,7 +216,7 @@ var _ = Describe("FotaCampaign controller", func() {
 		By("rotating the Secret, which wakes the campaign before Retry-After has passed")
 		f.updateSecret(staticTokens(tokensB))
 		advance(2*time.Second - time.Millisecond)
-		Consistently(f.calls, quietly).Should(HaveLen(2), "the adoption GET and the rate-limited PUT only")
+		Consistently(f.calls, quietly).Should(HaveLen(3), "the adoption GET, the GET before the PUT and the rate-limited PUT only")
 
 		advance(time.Millisecond)
 		f.expectSynced(fotav1alpha1.ReasonSynced)

@@ -82,10 +82,15 @@ var _ = Describe("A FotaCampaign that schedules its campaign", func() {
 		Expect(f.posts()).To(HaveLen(1))
 		Expect(f.get().Annotations).NotTo(HaveKey(fotav1alpha1.AnnotationCampaignID))
 
+		// The record written before the POST stands: the restarted manager only searches by name.
+		Expect(f.get().Annotations).To(HaveKey(fotav1alpha1.AnnotationSchedulePending))
 		restartManager(nil)
+		advance(30 * time.Second)
 		id := f.expectScheduled()
+		advance(time.Second) // an adoption ends its reconcile; the next one goes on with the campaign
 		f.expectSynced(fotav1alpha1.ReasonSynced)
 		Consistently(f.posts, quietly).Should(HaveLen(1))
+		Expect(f.get().Annotations).NotTo(HaveKey(fotav1alpha1.AnnotationSchedulePending))
 		Expect(payloadKeys(f.posts()[0].Body)).To(HaveKey("campaignName"))
 		held, ok := sim.Campaign(account, id)
 		Expect(ok).To(BeTrue())
@@ -105,6 +110,7 @@ var _ = Describe("A FotaCampaign that schedules its campaign", func() {
 		f.createScheduling(nil)
 
 		Expect(f.expectScheduled()).To(Equal(id))
+		advance(time.Second)
 		f.expectSynced(fotav1alpha1.ReasonSynced)
 		Consistently(f.posts, quietly).Should(HaveLen(1))
 		held, _ := sim.Campaign(account, id)

@@ -1,0 +1,127 @@
+package controllers_test
+
+import (
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/internal/thingspace"
+	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
+)
+
+// The races of design §14 against a real API server and the simulator.
+var _ = Describe("One POST per campaign name", func() {
+	It("gives one POST between five objects claiming one name in one burst, while ThingSpace's list lags", func() {
+		f := newFixture()
+		f.createSecret(staticTokens(tokensA))
+		sim.SetListLag(time.Hour) // no search by name finds the campaign the first POST created
+		DeferCleanup(func() { sim.SetListLag(0) })
+
+		const name = "one-name"
+		var created sync.WaitGroup
+		for i := range 5 {
+			created.Add(1)
+			go func() {
+				defer GinkgoRecover()
+				defer created.Done()
+				fc := &fotav1alpha1.FotaCampaign{
+					ObjectMeta: metav1.ObjectMeta{Namespace: f.namespace, Name: fmt.Sprintf("claimant-%d", i)},
+					Spec: fotav1alpha1.FotaCampaignSpec{
+						AccountName: account, CampaignName: name,
+						CredentialsSecretRef: fotav1alpha1.SecretReference{Name: f.secret.Name},
+						Software:             testSoftware.DeepCopy(), Devices: testDevices, Schedule: pendingSchedule(),
+					},
+				}
+				Expect(k8sClient.Create(ctx, fc)).To(Succeed())
+			}()
+		}
+		created.Wait()
+
+		postsNamed := func() int { return len(postsOfName(name)) }
+		Eventually(func() int { return countSynced(f.namespace, fotav1alpha1.ReasonConflict) }).Should(Equal(4))
+		Expect(countSynced(f.namespace, fotav1alpha1.ReasonSynced)).To(Equal(1))
+		Consistently(postsNamed, quietly).Should(Equal(1))
+	})
+
+	It("leaves no live campaign after twenty creates each deleted at once with deletionPolicy Cancel", func() {
+		f := newFixture()
+		f.createSecret(staticTokens(tokensA))
+		for i := range 20 {
+			fc := &fotav1alpha1.FotaCampaign{
+				ObjectMeta: metav1.ObjectMeta{Namespace: f.namespace, Name: "flash"},
+				Spec: fotav1alpha1.FotaCampaignSpec{
+					AccountName: account, CampaignName: fmt.Sprintf("flash-%d", i),
+					CredentialsSecretRef: fotav1alpha1.SecretReference{Name: f.secret.Name},
+					Software:             testSoftware.DeepCopy(), Devices: testDevices, Schedule: pendingSchedule(),
+					DeletionPolicy: fotav1alpha1.DeletionPolicyCancel,
+				},
+			}
+			Expect(k8sClient.Create(ctx, fc)).To(Succeed())
+			Expect(k8sClient.Delete(ctx, fc)).To(Succeed())
+			Eventually(func() bool {
+				return apierrors.IsNotFound(k8sClient.Get(ctx, types.NamespacedName{Namespace: f.namespace, Name: "flash"}, fc))
+			}).Should(BeTrue(), "round %d", i)
+		}
+		var live []string
+		for _, c := range sim.Campaigns() {
+			if c.AccountName == account && strings.HasPrefix(c.CampaignName, "flash-") &&
+				(c.Status == simulator.StatusRequestPending || c.Status == simulator.StatusRequestQueued || c.Status == simulator.StatusScheduled) {
+				live = append(live, c.CampaignName)
+			}
+		}
+		Expect(live).To(BeEmpty(), "campaigns scheduled for objects already deleted")
+	})
+
+	It("reports CampaignNameUsed and posts nothing when a closed campaign of the name has the same software", func() {
+		f := newFixture()
+		f.createSecret(staticTokens(tokensA))
+		sim.Seed(thingspace.Campaign{
+			ID: "closed-" + f.namespace, AccountName: account, CampaignName: f.campaignName(),
+			SoftwareName: testSoftware.Name, SoftwareFrom: testSoftware.From, SoftwareTo: testSoftware.To, DistributionType: "HTTP",
+			StartDate: string(day(-20)), EndDate: string(day(-10)), Status: simulator.StatusAborted,
+		})
+		f.createScheduling(nil)
+
+		synced := f.expectSynced(fotav1alpha1.ReasonCampaignNameUsed)
+		Expect(synced.Message).To(ContainSubstring("closed-" + f.namespace))
+		Expect(synced.Message).To(ContainSubstring("set a new spec.campaignName"))
+		advance(pollInterval)
+		Consistently(f.posts, quietly).Should(BeEmpty())
+		Expect(f.get().Labels).To(HaveKey(fotav1alpha1.LabelCampaignNameHash))
+	})
+})
+
+// postsOfName returns the POSTs that scheduled a campaign named name.
+func postsOfName(name string) []simulator.Request {
+	var matching []simulator.Request
+	for _, r := range sim.Requests() {
+		if r.Kind == simulator.KindCreate && payloadKeys(r.Body)["campaignName"] != nil && string(payloadKeys(r.Body)["campaignName"]) == `"`+name+`"` {
+			matching = append(matching, r)
+		}
+	}
+	return matching
+}
+
+// countSynced counts the FotaCampaigns of namespace whose Synced reason is reason.
+func countSynced(namespace, reason string) int {
+	var list fotav1alpha1.FotaCampaignList
+	Expect(k8sClient.List(ctx, &list, client.InNamespace(namespace))).To(Succeed())
+	n := 0
+	for i := range list.Items {
+		for _, c := range list.Items[i].Status.Conditions {
+			if c.Type == fotav1alpha1.ConditionSynced && c.Reason == reason {
+				n++
+			}
+		}
+	}
+	return n
+}
