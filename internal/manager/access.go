@@ -15,7 +15,7 @@ import (
 )
 
 // requiredAccess is what the caches and the reconciler cannot work without, in each watched
-// namespace. The RBAC markers in controllers/doc.go grant it; config/namespaced binds it per
+// namespace. The RBAC markers in controllers/fotacampaign/doc.go grant it; config/namespaced binds it per
 // namespace, where a namespace added to --watch-namespaces but forgotten in the RoleBindings is
 // the likely mistake.
 var requiredAccess = []struct {

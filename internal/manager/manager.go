@@ -32,7 +32,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
-	"github.com/fota-operator/fota-operator/controllers"
+	"github.com/fota-operator/fota-operator/controllers/fotacampaign"
 	"github.com/fota-operator/fota-operator/internal/scheme"
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 	webhookv1alpha1 "github.com/fota-operator/fota-operator/internal/webhook/v1alpha1"
@@ -141,9 +141,9 @@ func DefaultOptions() Options {
 		WebhookCertName:         "tls.crt",
 		WebhookCertKey:          "tls.key",
 		ThingSpace:              thingspace.Options{BaseURL: thingspace.DefaultBaseURL, Timeout: thingspace.DefaultTimeout, QPS: thingspace.DefaultQPS, Burst: thingspace.DefaultBurst},
-		PollInterval:            controllers.DefaultPollInterval,
-		PendingPollInterval:     controllers.DefaultPendingPollInterval,
-		ProgressInterval:        controllers.DefaultProgressInterval,
+		PollInterval:            fotacampaign.DefaultPollInterval,
+		PendingPollInterval:     fotacampaign.DefaultPendingPollInterval,
+		ProgressInterval:        fotacampaign.DefaultProgressInterval,
 		MaxConcurrentReconciles: DefaultMaxConcurrentReconciles,
 		ReconcileTimeout:        DefaultReconcileTimeout,
 		LeaseDuration:           DefaultLeaseDuration,
@@ -375,7 +375,7 @@ func setUpController(mgr ctrl.Manager, opts Options, clk clock.PassiveClock) err
 	if err != nil {
 		return err
 	}
-	reconciler := &controllers.FotaCampaignReconciler{
+	reconciler := &fotacampaign.Reconciler{
 		ThingSpace:          thingSpace,
 		PollInterval:        opts.PollInterval,
 		PendingPollInterval: opts.PendingPollInterval,

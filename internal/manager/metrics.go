@@ -7,7 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
-	"github.com/fota-operator/fota-operator/controllers"
+	"github.com/fota-operator/fota-operator/controllers/fotacampaign"
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 	webhookv1alpha1 "github.com/fota-operator/fota-operator/internal/webhook/v1alpha1"
 )
@@ -35,7 +35,7 @@ var controllerRuntimeMetrics = []struct {
 // appears as its _bucket, _sum and _count series, the names a query selects.
 func MetricNames() []string {
 	var names []string
-	for _, collectors := range [][]prometheus.Collector{thingspace.Metrics(), webhookv1alpha1.Metrics(), controllers.Metrics()} {
+	for _, collectors := range [][]prometheus.Collector{thingspace.Metrics(), webhookv1alpha1.Metrics(), fotacampaign.Metrics()} {
 		for _, collector := range collectors {
 			names = append(names, seriesNames(collector)...)
 		}

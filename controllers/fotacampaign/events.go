@@ -1,4 +1,4 @@
-package controllers
+package fotacampaign
 
 import (
 	"fmt"
@@ -59,6 +59,6 @@ const maxEventNote = 1024
 
 // event records an event about obj. Notes carry schedules, field names and ThingSpace's error
 // codes and messages (from which the ThingSpace client removes every secret), never a credential.
-func (r *FotaCampaignReconciler) event(obj runtime.Object, eventType, reason, action, note string, args ...any) {
+func (r *Reconciler) event(obj runtime.Object, eventType, reason, action, note string, args ...any) {
 	r.recorder.Eventf(obj, nil, eventType, reason, action, "%s", text.Truncate(fmt.Sprintf(note, args...), maxEventNote))
 }

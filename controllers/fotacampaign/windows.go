@@ -1,4 +1,4 @@
-package controllers
+package fotacampaign
 
 import (
 	"fmt"
@@ -16,7 +16,7 @@ import (
 // into the status, with their local text and the TimeZoneShift condition when the spec names a
 // display time zone. They change only when a window ends (the reconcile is requeued for that
 // instant), so at rest a campaign costs a few status writes a day, not one per poll.
-func (r *FotaCampaignReconciler) recordWindows(fc *fotav1alpha1.FotaCampaign, now time.Time) {
+func (r *Reconciler) recordWindows(fc *fotav1alpha1.FotaCampaign, now time.Time) {
 	applied := fc.Status.Applied
 	if applied == nil || isClosedPhase(fc.Status.Phase) {
 		fc.Status.NextDownloadWindow, fc.Status.NextInstallWindow = nil, nil

@@ -1,4 +1,4 @@
-package controllers
+package fotacampaign
 
 import (
 	"context"
@@ -71,7 +71,7 @@ func (o ownership) conflict() *outcome {
 }
 
 // ownerOf finds the FotaCampaign that owns what fc claims, when it is not fc.
-func (r *FotaCampaignReconciler) ownerOf(ctx context.Context, fc *fotav1alpha1.FotaCampaign) (ownership, error) {
+func (r *Reconciler) ownerOf(ctx context.Context, fc *fotav1alpha1.FotaCampaign) (ownership, error) {
 	for _, key := range ownershipKeysOf(fc) {
 		var claimants fotav1alpha1.FotaCampaignList
 		if err := r.client.List(ctx, &claimants, client.MatchingFields{ownershipIndex: key}); err != nil {
@@ -96,7 +96,7 @@ func olderThan(a, b *fotav1alpha1.FotaCampaign) bool {
 
 // campaignsReleasedBy maps the deletion of a FotaCampaign to the others that claim its campaign,
 // so that the next owner takes over at once.
-func (r *FotaCampaignReconciler) campaignsReleasedBy(ctx context.Context, obj client.Object) []reconcile.Request {
+func (r *Reconciler) campaignsReleasedBy(ctx context.Context, obj client.Object) []reconcile.Request {
 	var requests []reconcile.Request
 	for _, key := range ownershipKeysOf(obj) {
 		var claimants fotav1alpha1.FotaCampaignList

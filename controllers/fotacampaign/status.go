@@ -1,4 +1,4 @@
-package controllers
+package fotacampaign
 
 import (
 	"context"
@@ -35,7 +35,7 @@ func recordThingSpaceState(fc *fotav1alpha1.FotaCampaign, c thingspace.Campaign)
 // recordOutcome writes the outcome into the status together with the generation it is the
 // outcome of, so observedGeneration never runs ahead of what the conditions say; with it the
 // phase, the next windows and the time-zone warning, all derived from what ThingSpace holds.
-func (r *FotaCampaignReconciler) recordOutcome(fc *fotav1alpha1.FotaCampaign, out outcome, now time.Time) {
+func (r *Reconciler) recordOutcome(fc *fotav1alpha1.FotaCampaign, out outcome, now time.Time) {
 	if out.reason == "" {
 		return
 	}
@@ -142,7 +142,7 @@ var problemsAnnouncedOnChange = map[string]string{
 	fotav1alpha1.ReasonCredentialsRejected:  actionReadCredentials,
 }
 
-func (r *FotaCampaignReconciler) announceNewProblem(fc *fotav1alpha1.FotaCampaign, previous, synced metav1.Condition) {
+func (r *Reconciler) announceNewProblem(fc *fotav1alpha1.FotaCampaign, previous, synced metav1.Condition) {
 	action, announced := problemsAnnouncedOnChange[synced.Reason]
 	if !announced || previous.Reason == synced.Reason && previous.Message == synced.Message {
 		return
@@ -153,7 +153,7 @@ func (r *FotaCampaignReconciler) announceNewProblem(fc *fotav1alpha1.FotaCampaig
 // persist writes what the reconcile changed: metadata first (the campaign-id annotation, the
 // finalizer), since the annotation is the durable record that the campaign exists, then the
 // status, which is skipped when the metadata could not be written or the object is released.
-func (r *FotaCampaignReconciler) persist(ctx context.Context, original, fc *fotav1alpha1.FotaCampaign, state *campaignState) error {
+func (r *Reconciler) persist(ctx context.Context, original, fc *fotav1alpha1.FotaCampaign, state *campaignState) error {
 	if err := r.patchMetadata(ctx, original, fc); err != nil {
 		return client.IgnoreNotFound(err)
 	}
@@ -168,7 +168,7 @@ func (r *FotaCampaignReconciler) persist(ctx context.Context, original, fc *fota
 // patchMetadata writes the annotations and finalizers the reconcile changed, and nothing else,
 // and fails when someone else changed the object in between, since a merge patch replaces whole
 // lists.
-func (r *FotaCampaignReconciler) patchMetadata(ctx context.Context, original, fc *fotav1alpha1.FotaCampaign) error {
+func (r *Reconciler) patchMetadata(ctx context.Context, original, fc *fotav1alpha1.FotaCampaign) error {
 	if equality.Semantic.DeepEqual(original.Annotations, fc.Annotations) && equality.Semantic.DeepEqual(original.Finalizers, fc.Finalizers) {
 		return nil
 	}
@@ -187,7 +187,7 @@ func (r *FotaCampaignReconciler) patchMetadata(ctx context.Context, original, fc
 // patchStatus writes the status once per reconcile, and not at all when nothing changed.
 // lastObservedTime only travels with a write that happens anyway: writing it on every poll
 // would be a heartbeat write.
-func (r *FotaCampaignReconciler) patchStatus(ctx context.Context, original, fc *fotav1alpha1.FotaCampaign, state *campaignState) error {
+func (r *Reconciler) patchStatus(ctx context.Context, original, fc *fotav1alpha1.FotaCampaign, state *campaignState) error {
 	if equality.Semantic.DeepEqual(original.Status, fc.Status) {
 		return nil
 	}

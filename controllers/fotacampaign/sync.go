@@ -1,4 +1,4 @@
-package controllers
+package fotacampaign
 
 import (
 	"context"
@@ -81,7 +81,7 @@ func campaignIDOf(fc *fotav1alpha1.FotaCampaign, state *campaignState) string {
 //   - delete: abortOnFailures here and finalize on deletion: one DELETE, only for a campaign
 //     just observed open; a repeat on a closed campaign is refused by ThingSpace and changes
 //     nothing.
-func (r *FotaCampaignReconciler) sync(ctx context.Context, written, fc *fotav1alpha1.FotaCampaign, state *campaignState, owner ownership, now time.Time) outcome {
+func (r *Reconciler) sync(ctx context.Context, written, fc *fotav1alpha1.FotaCampaign, state *campaignState, owner ownership, now time.Time) outcome {
 	if fc.DeletionTimestamp != nil {
 		return r.finalize(ctx, written, fc, state, owner, now)
 	}
@@ -116,7 +116,7 @@ func (r *FotaCampaignReconciler) sync(ctx context.Context, written, fc *fotav1al
 
 // connect is the reconcile's view of the campaign once its credentials are read, unless they
 // cannot be or a rate-limit wait still holds the campaign back.
-func (r *FotaCampaignReconciler) connect(ctx context.Context, written, fc *fotav1alpha1.FotaCampaign, state *campaignState, now time.Time) (*managed, *outcome) {
+func (r *Reconciler) connect(ctx context.Context, written, fc *fotav1alpha1.FotaCampaign, state *campaignState, now time.Time) (*managed, *outcome) {
 	creds, stop := r.credentialsFor(ctx, fc)
 	if stop != nil {
 		return nil, stop
@@ -156,7 +156,7 @@ func suspended(fc *fotav1alpha1.FotaCampaign, while string) *outcome {
 
 // observe reads the campaign from ThingSpace when its state is unknown or a poll is due, and
 // records what ThingSpace holds.
-func (r *FotaCampaignReconciler) observe(ctx context.Context, c *managed, now time.Time) *outcome {
+func (r *Reconciler) observe(ctx context.Context, c *managed, now time.Time) *outcome {
 	if c.observed {
 		return nil
 	}
@@ -175,7 +175,7 @@ func (r *FotaCampaignReconciler) observe(ctx context.Context, c *managed, now ti
 // observeNow reads the campaign from ThingSpace unless this reconcile already did: every write
 // (a dates PUT, a devices PUT, a DELETE) is decided on a read made in the same reconcile, so that
 // a window added in the portal a minute ago is part of the baseline.
-func (r *FotaCampaignReconciler) observeNow(ctx context.Context, c *managed, now time.Time) *outcome {
+func (r *Reconciler) observeNow(ctx context.Context, c *managed, now time.Time) *outcome {
 	if c.observed {
 		return nil
 	}
@@ -213,17 +213,17 @@ func (c *managed) recordHeld(held thingspace.Campaign) {
 // observationDue says whether ThingSpace must be read: when the status does not know what it
 // holds, and every poll interval after that, or every pending poll interval while ThingSpace is
 // still checking a campaign it was asked to schedule.
-func (r *FotaCampaignReconciler) observationDue(fc *fotav1alpha1.FotaCampaign, state *campaignState, now time.Time) bool {
+func (r *Reconciler) observationDue(fc *fotav1alpha1.FotaCampaign, state *campaignState, now time.Time) bool {
 	return fc.Status.Applied == nil || r.pollDue(fc, state, now)
 }
 
 // pollDue says whether a poll interval has passed since ThingSpace was last read.
-func (r *FotaCampaignReconciler) pollDue(fc *fotav1alpha1.FotaCampaign, state *campaignState, now time.Time) bool {
+func (r *Reconciler) pollDue(fc *fotav1alpha1.FotaCampaign, state *campaignState, now time.Time) bool {
 	return state.lastObserved.IsZero() || !now.Before(state.lastObserved.Add(r.pollIntervalOf(fc)))
 }
 
 // pollIntervalOf is how often the campaign is read.
-func (r *FotaCampaignReconciler) pollIntervalOf(fc *fotav1alpha1.FotaCampaign) time.Duration {
+func (r *Reconciler) pollIntervalOf(fc *fotav1alpha1.FotaCampaign) time.Duration {
 	if campaign.IsRequestPending(campaign.BaselineOf(fc).Status) {
 		return r.PendingPollInterval
 	}
@@ -232,7 +232,7 @@ func (r *FotaCampaignReconciler) pollIntervalOf(fc *fotav1alpha1.FotaCampaign) t
 
 // updateSchedule compares the spec's schedule with what ThingSpace holds and pushes the spec when
 // they differ and ThingSpace allows the change, judged on a read of this reconcile.
-func (r *FotaCampaignReconciler) updateSchedule(ctx context.Context, c *managed, now time.Time) *outcome {
+func (r *Reconciler) updateSchedule(ctx context.Context, c *managed, now time.Time) *outcome {
 	fc := c.fc
 	baseline := c.baseline()
 	if campaign.Equal(baseline.Schedule, fc.Spec.Schedule) {
@@ -258,7 +258,7 @@ func (r *FotaCampaignReconciler) updateSchedule(ctx context.Context, c *managed,
 }
 
 // pushSchedule sends the whole schedule of the spec to ThingSpace.
-func (r *FotaCampaignReconciler) pushSchedule(ctx context.Context, c *managed, now time.Time) *outcome {
+func (r *Reconciler) pushSchedule(ctx context.Context, c *managed, now time.Time) *outcome {
 	fc := c.fc
 	ctrl.LoggerFrom(ctx).Info("Pushing schedule to ThingSpace", "account", c.account(),
 		"campaignID", c.id, "generation", fc.Generation,
@@ -287,7 +287,7 @@ func (r *FotaCampaignReconciler) pushSchedule(ctx context.Context, c *managed, n
 // failed classifies a ThingSpace failure: a rejection waits for a spec change or the next poll, a
 // rate limit waits for Retry-After or the operator's own limit, anything else goes back to the
 // controller for backoff.
-func (r *FotaCampaignReconciler) failed(ctx context.Context, fc *fotav1alpha1.FotaCampaign, state *campaignState,
+func (r *Reconciler) failed(ctx context.Context, fc *fotav1alpha1.FotaCampaign, state *campaignState,
 	action string, err error, now time.Time) *outcome {
 	log := ctrl.LoggerFrom(ctx).WithValues("account", fc.Spec.AccountName, "campaignID", campaignIDOf(fc, state), "action", action)
 	var (

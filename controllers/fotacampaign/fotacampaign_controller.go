@@ -1,4 +1,4 @@
-package controllers
+package fotacampaign
 
 import (
 	"context"
@@ -42,11 +42,11 @@ const (
 	DefaultProgressInterval    = 10 * time.Minute
 )
 
-// FotaCampaignReconciler keeps each ThingSpace campaign equal to its FotaCampaign: it schedules
+// Reconciler keeps each ThingSpace campaign equal to its FotaCampaign: it schedules
 // the campaign when the spec asks for a new one, keeps its schedule and devices, reports its
 // progress, and cancels it on deletion when the spec says so. Set the exported fields, then call
 // SetupWithManager.
-type FotaCampaignReconciler struct {
+type Reconciler struct {
 	// ThingSpace talks to ThingSpace. One client serves every campaign, so that minted tokens and
 	// the per-account rate limits are shared.
 	ThingSpace thingspace.Client
@@ -80,7 +80,7 @@ type FotaCampaignReconciler struct {
 // so the operator's own writes do not wake it up), the wake-up of the campaigns a deleted owner
 // releases, and the metadata-only watch on Secrets. opts configures the controller, e.g.
 // MaxConcurrentReconciles.
-func (r *FotaCampaignReconciler) SetupWithManager(mgr ctrl.Manager, opts controller.Options) error {
+func (r *Reconciler) SetupWithManager(mgr ctrl.Manager, opts controller.Options) error {
 	if err := r.defaults(); err != nil {
 		return err
 	}
@@ -116,12 +116,12 @@ func (r *FotaCampaignReconciler) SetupWithManager(mgr ctrl.Manager, opts control
 
 // defaults checks the exported fields and fills in the unset ones; the unit tests of decisions
 // use it too, without a manager.
-func (r *FotaCampaignReconciler) defaults() error {
+func (r *Reconciler) defaults() error {
 	if r.ThingSpace == nil {
-		return errors.New("FotaCampaignReconciler: ThingSpace client is required")
+		return errors.New("fotacampaign.Reconciler: ThingSpace client is required")
 	}
 	if r.PollInterval <= 0 {
-		return fmt.Errorf("FotaCampaignReconciler: poll interval %s: must be positive", r.PollInterval)
+		return fmt.Errorf("fotacampaign.Reconciler: poll interval %s: must be positive", r.PollInterval)
 	}
 	if r.PendingPollInterval <= 0 {
 		r.PendingPollInterval = DefaultPendingPollInterval
@@ -148,7 +148,7 @@ func credentialsSecretName(obj client.Object) []string {
 
 // campaignsNamingSecret maps a Secret event to the campaigns of its namespace that name it, so a
 // Secret created or rotated later reaches exactly those campaigns.
-func (r *FotaCampaignReconciler) campaignsNamingSecret(ctx context.Context, secret client.Object) []reconcile.Request {
+func (r *Reconciler) campaignsNamingSecret(ctx context.Context, secret client.Object) []reconcile.Request {
 	var list fotav1alpha1.FotaCampaignList
 	if err := r.client.List(ctx, &list, client.InNamespace(secret.GetNamespace()),
 		client.MatchingFields{credentialsSecretIndex: secret.GetName()}); err != nil {
@@ -181,7 +181,7 @@ func deletesOnly() predicate.Predicate {
 // write (schedule, update or cancel). Metadata (the campaign-id annotation, the finalizer) is
 // written before the status, and the status once, only when it changed. A reconcile that may
 // schedule holds its campaign name's lock until both are written.
-func (r *FotaCampaignReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, err error) {
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, err error) {
 	fc := &fotav1alpha1.FotaCampaign{}
 	if err := r.client.Get(ctx, req.NamespacedName, fc); err != nil {
 		if apierrors.IsNotFound(err) {
@@ -212,7 +212,7 @@ func (r *FotaCampaignReconciler) Reconcile(ctx context.Context, req ctrl.Request
 
 // lockNameWhileScheduling takes the lock of fc's campaign name when the reconcile may schedule it,
 // and returns its release.
-func (r *FotaCampaignReconciler) lockNameWhileScheduling(fc *fotav1alpha1.FotaCampaign, state *campaignState) (unlock func()) {
+func (r *Reconciler) lockNameWhileScheduling(fc *fotav1alpha1.FotaCampaign, state *campaignState) (unlock func()) {
 	if fc.Spec.Software == nil || fc.DeletionTimestamp != nil || campaignIDOf(fc, state) != "" {
 		return func() {}
 	}
@@ -220,7 +220,7 @@ func (r *FotaCampaignReconciler) lockNameWhileScheduling(fc *fotav1alpha1.FotaCa
 }
 
 // forget drops what the reconciler keeps about a FotaCampaign that is gone.
-func (r *FotaCampaignReconciler) forget(key types.NamespacedName) {
+func (r *Reconciler) forget(key types.NamespacedName) {
 	r.campaigns.forget(key)
 	forgetCampaignMetrics(key.Namespace, key.Name)
 }
@@ -260,7 +260,7 @@ func syncedOutcome() outcome {
 // the campaign's next phase boundary, the end of the status' next window, the next progress read,
 // the end of a rate-limit wait. A failure returned as an error is retried with the controller's
 // exponential backoff instead.
-func (r *FotaCampaignReconciler) resultOf(fc *fotav1alpha1.FotaCampaign, state *campaignState, out outcome, now time.Time) ctrl.Result {
+func (r *Reconciler) resultOf(fc *fotav1alpha1.FotaCampaign, state *campaignState, out outcome, now time.Time) ctrl.Result {
 	if out.err != nil || out.released {
 		return ctrl.Result{}
 	}
@@ -286,7 +286,7 @@ func forgetTokensOf(c thingspace.Client) func(types.UID) {
 }
 
 // nextPoll is when ThingSpace is due to be read next.
-func (r *FotaCampaignReconciler) nextPoll(fc *fotav1alpha1.FotaCampaign, state *campaignState, now time.Time) time.Time {
+func (r *Reconciler) nextPoll(fc *fotav1alpha1.FotaCampaign, state *campaignState, now time.Time) time.Time {
 	interval := r.pollIntervalOf(fc)
 	if due := state.lastObserved.Add(interval); !state.lastObserved.IsZero() && due.After(now) {
 		return due
@@ -297,7 +297,7 @@ func (r *FotaCampaignReconciler) nextPoll(fc *fotav1alpha1.FotaCampaign, state *
 // dueTimes lists the other moments at which something changes for the campaign: its start and
 // end, the end of each window the status shows, the next progress read of a running campaign,
 // and the end of a rate-limit wait.
-func (r *FotaCampaignReconciler) dueTimes(fc *fotav1alpha1.FotaCampaign, state *campaignState, out outcome, now time.Time) []time.Time {
+func (r *Reconciler) dueTimes(fc *fotav1alpha1.FotaCampaign, state *campaignState, out outcome, now time.Time) []time.Time {
 	due := []time.Time{out.retryAt}
 	if applied := fc.Status.Applied; applied != nil {
 		if boundary, ok := campaign.NextBoundary(*applied, now); ok {

@@ -1,4 +1,4 @@
-package controllers
+package fotacampaign
 
 import (
 	"context"
@@ -44,7 +44,7 @@ const maxThingSpaceText = 128
 // scheduleWhenNew finds or schedules the campaign of a FotaCampaign that has no id yet. Adopting
 // a campaign and scheduling one both end the reconcile, so that the id is recorded before
 // anything else happens.
-func (r *FotaCampaignReconciler) scheduleWhenNew(ctx context.Context, c *managed, now time.Time) *outcome {
+func (r *Reconciler) scheduleWhenNew(ctx context.Context, c *managed, now time.Time) *outcome {
 	if c.id != "" {
 		return nil
 	}
@@ -90,16 +90,16 @@ func createRejectedBefore(fc *fotav1alpha1.FotaCampaign) *outcome {
 
 // campaignsNamed lists the account's campaigns in every live and closed status, every page, and
 // returns those named name.
-func (r *FotaCampaignReconciler) campaignsNamed(ctx context.Context, c *managed, name string, now time.Time) ([]thingspace.Campaign, *outcome) {
+func (r *Reconciler) campaignsNamed(ctx context.Context, c *managed, name string, now time.Time) ([]thingspace.Campaign, *outcome) {
 	return r.campaignsNamedIn(ctx, c, name, append(append([]string{}, campaign.LiveStatuses...), campaign.ClosedStatuses...), now)
 }
 
 // liveCampaignsNamed lists the account's campaigns that may still run and returns those named name.
-func (r *FotaCampaignReconciler) liveCampaignsNamed(ctx context.Context, c *managed, name string, now time.Time) ([]thingspace.Campaign, *outcome) {
+func (r *Reconciler) liveCampaignsNamed(ctx context.Context, c *managed, name string, now time.Time) ([]thingspace.Campaign, *outcome) {
 	return r.campaignsNamedIn(ctx, c, name, campaign.LiveStatuses, now)
 }
 
-func (r *FotaCampaignReconciler) campaignsNamedIn(ctx context.Context, c *managed, name string, statuses []string, now time.Time) ([]thingspace.Campaign, *outcome) {
+func (r *Reconciler) campaignsNamedIn(ctx context.Context, c *managed, name string, statuses []string, now time.Time) ([]thingspace.Campaign, *outcome) {
 	ctrl.LoggerFrom(ctx).V(1).Info("Looking for the campaign by name in ThingSpace", "account", c.account(), "campaignName", name)
 	var found []thingspace.Campaign
 	for _, status := range statuses {
@@ -189,7 +189,7 @@ func nameUsedMessage(account, name string, used thingspace.Campaign) string {
 // adopt makes a campaign of the right name and software this FotaCampaign's campaign, as if the
 // operator had just scheduled it, and ends the reconcile: the next one checks that the object
 // owns the adopted id before any write.
-func (r *FotaCampaignReconciler) adopt(ctx context.Context, c *managed, found thingspace.Campaign, now time.Time) *outcome {
+func (r *Reconciler) adopt(ctx context.Context, c *managed, found thingspace.Campaign, now time.Time) *outcome {
 	ctrl.LoggerFrom(ctx).Info("Adopting the campaign of the same name found in ThingSpace", "account", c.account(),
 		"campaignID", found.ID, "campaignName", found.CampaignName)
 	c.recordID(found.ID)
@@ -215,7 +215,7 @@ func (c *managed) recordID(id string) {
 // create schedules the campaign with one POST carrying the whole spec, then ends the reconcile.
 // The schedule-pending annotation is written before the POST, so that a crash, a lost reply or a
 // reply that cannot be trusted leaves a record that stops every later POST.
-func (r *FotaCampaignReconciler) create(ctx context.Context, c *managed, name string, previous schedulePending, now time.Time) *outcome {
+func (r *Reconciler) create(ctx context.Context, c *managed, name string, previous schedulePending, now time.Time) *outcome {
 	if stop, err := r.guard.mayPost(ctx, c.fc); stop != nil || err != nil {
 		return orError(stop, err)
 	}
@@ -248,7 +248,7 @@ func (r *FotaCampaignReconciler) create(ctx context.Context, c *managed, name st
 // createFailed records a failed POST. A refusal ThingSpace stated (a 400, a 401, a 429) or one
 // that stopped the request before it went out means no campaign was created, and the pending
 // record goes; anything else may have created one, and the record stays.
-func (r *FotaCampaignReconciler) createFailed(ctx context.Context, c *managed, err error, now time.Time) *outcome {
+func (r *Reconciler) createFailed(ctx context.Context, c *managed, err error, now time.Time) *outcome {
 	if nothingCreated(err) {
 		delete(c.fc.Annotations, fotav1alpha1.AnnotationSchedulePending)
 		return r.failed(ctx, c.fc, c.state, actionCreateCampaign, err, now)
@@ -275,7 +275,7 @@ func nothingCreated(err error) bool {
 // resolvePending looks for the campaign a POST of unknown outcome may have created, every pending
 // poll interval: it adopts it when found, and after searchesBeforeUnknown searches that find
 // nothing says ScheduleUnknown. It never sends another POST.
-func (r *FotaCampaignReconciler) resolvePending(ctx context.Context, c *managed, pending schedulePending, now time.Time) *outcome {
+func (r *Reconciler) resolvePending(ctx context.Context, c *managed, pending schedulePending, now time.Time) *outcome {
 	if due := r.nextSearch(pending); now.Before(due) {
 		return pendingOutcome(pending, due)
 	}
@@ -300,12 +300,12 @@ func (r *FotaCampaignReconciler) resolvePending(ctx context.Context, c *managed,
 }
 
 // nextSearch is when the next search by name for a POST of unknown outcome is due.
-func (r *FotaCampaignReconciler) nextSearch(pending schedulePending) time.Time {
+func (r *Reconciler) nextSearch(pending schedulePending) time.Time {
 	return pending.SearchedAt.Add(r.searchInterval(pending))
 }
 
 // searchInterval is the pending poll interval until ScheduleUnknown, the poll interval after it.
-func (r *FotaCampaignReconciler) searchInterval(pending schedulePending) time.Duration {
+func (r *Reconciler) searchInterval(pending schedulePending) time.Duration {
 	if pending.Searches < searchesBeforeUnknown {
 		return r.PendingPollInterval
 	}
@@ -376,7 +376,7 @@ func orError(stop *outcome, err error) *outcome {
 // trustRecordedID checks an id that a scheduling object's annotation names before its first use:
 // a manifest copied with its annotation, or a backup restored under another name, would otherwise
 // manage another object's campaign. A GET must show the spec's campaign name and software.
-func (r *FotaCampaignReconciler) trustRecordedID(ctx context.Context, c *managed, now time.Time) *outcome {
+func (r *Reconciler) trustRecordedID(ctx context.Context, c *managed, now time.Time) *outcome {
 	fc := c.fc
 	if fc.Spec.Software == nil || fc.Spec.CampaignID != "" || c.id == "" || confirmedID(c) {
 		return nil

@@ -1,4 +1,4 @@
-package controllers
+package fotacampaign
 
 import (
 	"sync"

@@ -1,4 +1,4 @@
-package controllers
+package fotacampaign
 
 import (
 	"context"
@@ -42,7 +42,7 @@ type decisionWorld struct {
 	t      *testing.T
 	ts     *fake.Client
 	clk    *clocktesting.FakeClock
-	r      *FotaCampaignReconciler
+	r      *Reconciler
 	events *eventLog
 	guard  *guardLog
 }
@@ -51,7 +51,7 @@ func newDecisionWorld(t *testing.T, ts *fake.Client) *decisionWorld {
 	t.Helper()
 	clk := clocktesting.NewFakeClock(decisionStart)
 	events := &eventLog{}
-	r := &FotaCampaignReconciler{ThingSpace: ts, PollInterval: DefaultPollInterval, Clock: clk}
+	r := &Reconciler{ThingSpace: ts, PollInterval: DefaultPollInterval, Clock: clk}
 	if err := r.defaults(); err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package controllers
+package fotacampaign
 
 import (
 	"context"
@@ -63,7 +63,7 @@ func (n *nameLocks) lock(key string) (unlock func()) {
 // mayPost says whether fc may be the one to schedule its campaign name: it reads every claimant of
 // the name from the API server and returns nil, or the outcome that stops the reconcile without a
 // ThingSpace call. It runs under the name's lock.
-func (r *FotaCampaignReconciler) mayPost(ctx context.Context, fc *fotav1alpha1.FotaCampaign) (*outcome, error) {
+func (r *Reconciler) mayPost(ctx context.Context, fc *fotav1alpha1.FotaCampaign) (*outcome, error) {
 	claimants, err := r.claimantsOf(ctx, fc)
 	if err != nil {
 		return nil, err
@@ -91,7 +91,7 @@ func (r *FotaCampaignReconciler) mayPost(ctx context.Context, fc *fotav1alpha1.F
 
 // claimantsOf lists, from the API server, the FotaCampaigns that carry fc's name label, in every
 // watched namespace.
-func (r *FotaCampaignReconciler) claimantsOf(ctx context.Context, fc *fotav1alpha1.FotaCampaign) ([]fotav1alpha1.FotaCampaign, error) {
+func (r *Reconciler) claimantsOf(ctx context.Context, fc *fotav1alpha1.FotaCampaign) ([]fotav1alpha1.FotaCampaign, error) {
 	selector := client.MatchingLabels{fotav1alpha1.LabelCampaignNameHash: nameKeyOf(fc)}
 	namespaces := r.Namespaces
 	if len(namespaces) == 0 {
@@ -163,7 +163,7 @@ type postGuard interface {
 }
 
 // apiServerGuard is the postGuard of a running manager.
-type apiServerGuard struct{ r *FotaCampaignReconciler }
+type apiServerGuard struct{ r *Reconciler }
 
 func (g apiServerGuard) mayPost(ctx context.Context, fc *fotav1alpha1.FotaCampaign) (*outcome, error) {
 	return g.r.mayPost(ctx, fc)

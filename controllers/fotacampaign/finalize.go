@@ -1,4 +1,4 @@
-package controllers
+package fotacampaign
 
 import (
 	"context"
@@ -26,7 +26,7 @@ import (
 // ThingSpace call too. stop is true when the reconcile ends here: the object is gone (a NotFound
 // on the patch: nothing is ever scheduled for it), or it is being deleted and holds nothing of
 // the operator's any more.
-func (r *FotaCampaignReconciler) keepMetadataInStep(ctx context.Context, fc *fotav1alpha1.FotaCampaign) (stop bool, err error) {
+func (r *Reconciler) keepMetadataInStep(ctx context.Context, fc *fotav1alpha1.FotaCampaign) (stop bool, err error) {
 	wanted := fc.Spec.DeletionPolicy == fotav1alpha1.DeletionPolicyCancel
 	held := controllerutil.ContainsFinalizer(fc, fotav1alpha1.FinalizerCancelCampaign)
 	deleting := fc.DeletionTimestamp != nil
@@ -69,7 +69,7 @@ func (r *FotaCampaignReconciler) keepMetadataInStep(ctx context.Context, fc *fot
 // one DELETE, only for a campaign that is open and this FotaCampaign's own. The finalizer goes once
 // ThingSpace confirmed, or the campaign turned out closed, unknown or another FotaCampaign's; while
 // ThingSpace fails, the object waits.
-func (r *FotaCampaignReconciler) finalize(ctx context.Context, written, fc *fotav1alpha1.FotaCampaign, state *campaignState, owner ownership, now time.Time) outcome {
+func (r *Reconciler) finalize(ctx context.Context, written, fc *fotav1alpha1.FotaCampaign, state *campaignState, owner ownership, now time.Time) outcome {
 	if owner.owner != nil {
 		// The campaign is another FotaCampaign's: cancelling it would stop a rollout that one
 		// still manages.
@@ -110,7 +110,7 @@ func (r *FotaCampaignReconciler) finalize(ctx context.Context, written, fc *fota
 // findScheduledForDeletion looks for the campaign a FotaCampaign may have scheduled without
 // recording its id (a crash between the POST and the annotation), so that its deletion still
 // cancels it. Only a campaign that this object would adopt counts.
-func (r *FotaCampaignReconciler) findScheduledForDeletion(ctx context.Context, c *managed, now time.Time) *outcome {
+func (r *Reconciler) findScheduledForDeletion(ctx context.Context, c *managed, now time.Time) *outcome {
 	if c.fc.Spec.Software == nil {
 		return nil
 	}
@@ -125,7 +125,7 @@ func (r *FotaCampaignReconciler) findScheduledForDeletion(ctx context.Context, c
 }
 
 // cancel sends the one DELETE: a cancellation before the start, an abort while the campaign runs.
-func (r *FotaCampaignReconciler) cancel(ctx context.Context, c *managed, phase fotav1alpha1.Phase, now time.Time) outcome {
+func (r *Reconciler) cancel(ctx context.Context, c *managed, phase fotav1alpha1.Phase, now time.Time) outcome {
 	ctrl.LoggerFrom(ctx).Info("Cancelling the campaign in ThingSpace: the FotaCampaign is deleted with deletionPolicy Cancel",
 		"account", c.account(), "campaignID", c.id, "phase", phase)
 	if err := r.ThingSpace.DeleteCampaign(ctx, c.creds, c.account(), c.id); err != nil {
@@ -142,7 +142,7 @@ func (r *FotaCampaignReconciler) cancel(ctx context.Context, c *managed, phase f
 }
 
 // release removes the finalizer without a ThingSpace call, saying why.
-func (r *FotaCampaignReconciler) release(ctx context.Context, c *managed, why string) outcome {
+func (r *Reconciler) release(ctx context.Context, c *managed, why string) outcome {
 	ctrl.LoggerFrom(ctx).Info("Releasing the FotaCampaign without cancelling", "reason", why)
 	r.event(c.fc, corev1.EventTypeNormal, EventReleased, actionDeleteCampaign, "Deleted without a ThingSpace call: %s", why)
 	return releasedOutcome(c.fc)

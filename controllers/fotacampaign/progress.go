@@ -1,4 +1,4 @@
-package controllers
+package fotacampaign
 
 import (
 	"context"
@@ -23,7 +23,7 @@ type deviceReport struct {
 
 // readDeviceReport reads the device report when it is due, streaming its pages into counts (and
 // the device difference), never holding the campaign's device list.
-func (r *FotaCampaignReconciler) readDeviceReport(ctx context.Context, c *managed, now time.Time) *outcome {
+func (r *Reconciler) readDeviceReport(ctx context.Context, c *managed, now time.Time) *outcome {
 	if !r.reportDue(c, now) {
 		return nil
 	}
@@ -61,7 +61,7 @@ func (r *FotaCampaignReconciler) readDeviceReport(ctx context.Context, c *manage
 // the campaign, at each read of it (to show the devices it rejected); while the campaign runs,
 // every progress interval, and at once when an abort was recorded; once more when it has closed (the final counts), then never again;
 // and once per generation whose devices were not compared with the report yet.
-func (r *FotaCampaignReconciler) reportDue(c *managed, now time.Time) bool {
+func (r *Reconciler) reportDue(c *managed, now time.Time) bool {
 	baseline := c.baseline()
 	phase := baseline.PhaseAt(now)
 	switch {
@@ -110,7 +110,7 @@ func recordProgress(fc *fotav1alpha1.FotaCampaign, progress fotav1alpha1.DeviceP
 // that the reason survives a crash after the call; the next, on a report read again, sends one
 // DELETE. Then the campaign is never touched again. A report that no longer meets the policy
 // withdraws a record whose DELETE has not gone out.
-func (r *FotaCampaignReconciler) abortOnFailures(ctx context.Context, c *managed, now time.Time) *outcome {
+func (r *Reconciler) abortOnFailures(ctx context.Context, c *managed, now time.Time) *outcome {
 	if c.report == nil || c.baseline().PhaseAt(now) != fotav1alpha1.PhaseInProgress {
 		return nil
 	}
@@ -175,7 +175,7 @@ const thingSpaceAborted = "CampaignAborted"
 // updateDevices sends the difference between spec.devices and the device report, both steps in
 // one PUT, while ThingSpace still lets the devices change; once it does not, a difference is a
 // transition the spec cannot make.
-func (r *FotaCampaignReconciler) updateDevices(ctx context.Context, c *managed, now time.Time) *outcome {
+func (r *Reconciler) updateDevices(ctx context.Context, c *managed, now time.Time) *outcome {
 	fc := c.fc
 	if fc.Spec.Devices == nil {
 		return nil

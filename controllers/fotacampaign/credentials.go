@@ -1,4 +1,4 @@
-package controllers
+package fotacampaign
 
 import (
 	"context"
@@ -20,7 +20,7 @@ import (
 // credentialsFor reads the ThingSpace credentials of fc's Secret. A Secret that is missing or
 // lacks keys ends the reconcile with CredentialsNotFound: the Secret watch brings the campaign
 // back when the Secret is created or fixed.
-func (r *FotaCampaignReconciler) credentialsFor(ctx context.Context, fc *fotav1alpha1.FotaCampaign) (thingspace.Credentials, *outcome) {
+func (r *Reconciler) credentialsFor(ctx context.Context, fc *fotav1alpha1.FotaCampaign) (thingspace.Credentials, *outcome) {
 	key := types.NamespacedName{Namespace: fc.Namespace, Name: fc.Spec.CredentialsSecretRef.Name}
 	creds, err := r.credentials.get(ctx, key)
 	var missingKeys *thingspace.MissingCredentialsError
@@ -145,7 +145,7 @@ func (c *credentialsCache) drop(key types.NamespacedName) {
 
 // rejectionRecords lists the distinct fingerprints of rejected credentials that FotaCampaigns
 // record, for the ThingSpace client to check before it first tries a set of values.
-func (r *FotaCampaignReconciler) rejectionRecords(ctx context.Context) ([]string, error) {
+func (r *Reconciler) rejectionRecords(ctx context.Context) ([]string, error) {
 	var list fotav1alpha1.FotaCampaignList
 	if err := r.client.List(ctx, &list); err != nil {
 		return nil, fmt.Errorf("listing the FotaCampaigns' records of rejected credentials: %w", err)

@@ -1,4 +1,4 @@
-package controllers_test
+package fotacampaign_test
 
 import (
 	"encoding/base64"

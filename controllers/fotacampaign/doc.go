@@ -1,7 +1,7 @@
-// Package controllers holds the FotaCampaign reconciler: it keeps the schedule that ThingSpace holds
+// Package fotacampaign holds the FotaCampaign reconciler: it keeps the schedule that ThingSpace holds
 // equal to the spec, within the changes ThingSpace allows for the campaign's phase, and reports the
 // outcome in the status.
-package controllers
+package fotacampaign
 
 // The operator's RBAC, least privilege: it writes a FotaCampaign's status and its metadata (the
 // finalizer fota.thingspace.io/cancel-campaign and the annotations fota.thingspace.io/campaign-id

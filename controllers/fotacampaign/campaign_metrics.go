@@ -1,4 +1,4 @@
-package controllers
+package fotacampaign
 
 import (
 	"k8s.io/apimachinery/pkg/api/meta"
