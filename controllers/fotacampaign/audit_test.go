@@ -3,6 +3,7 @@ package fotacampaign
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -376,4 +377,12 @@ func TestThingSpaceTextIsCutBeforeItReachesAMessage(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestCampaignIdsCompareWithoutRegardToCase(t *testing.T) {
+	upper, lower := managedCampaign(pendingSchedule()), managedCampaign(pendingSchedule())
+	upper.Spec.CampaignID = strings.ToUpper(testID)
+	if got, want := ownershipKeysOf(upper), ownershipKeysOf(lower); !slices.Equal(got, want) {
+		t.Errorf("ownership keys %v and %v, want one key for one campaign", got, want)
+	}
 }

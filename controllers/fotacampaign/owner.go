@@ -33,7 +33,7 @@ func ownershipKeysOf(obj client.Object) []string {
 	if id := fc.Spec.CampaignID; id != "" {
 		keys = append(keys, idKey(fc.Spec.AccountName, id))
 	}
-	if id := fc.Annotations[fotav1alpha1.AnnotationCampaignID]; id != "" && id != fc.Spec.CampaignID {
+	if id := fc.Annotations[fotav1alpha1.AnnotationCampaignID]; id != "" && !sameID(id, fc.Spec.CampaignID) {
 		keys = append(keys, idKey(fc.Spec.AccountName, id))
 	}
 	if fc.Spec.Software != nil {
@@ -42,8 +42,10 @@ func ownershipKeysOf(obj client.Object) []string {
 	return keys
 }
 
+// idKey is the index key of a campaign id. ThingSpace compares ids without regard to case, so the
+// key does too: "ABC" and "abc" are one campaign with one owner.
 func idKey(account, id string) string {
-	return "id/" + account + "/" + id
+	return "id/" + account + "/" + strings.ToLower(id)
 }
 
 // ownership is who owns the campaign a FotaCampaign claims: nil owner means the FotaCampaign
