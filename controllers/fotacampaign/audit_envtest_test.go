@@ -8,6 +8,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -125,3 +126,49 @@ func countSynced(namespace, reason string) int {
 	}
 	return n
 }
+
+var _ = Describe("One wrong password copied into three namespaces", func() {
+	It("costs one failed login, and none more after a restart, a label edit or the Secret created again", func() {
+		failedBefore := sim.FailedLogins()
+		failedLogins := func() int { return sim.FailedLogins() - failedBefore }
+		wrong := mintingCredentials(suiteClientSecret, lockoutUser, wrongPassword)
+		var copies []*fixture
+		for range 3 {
+			f := newFixture()
+			f.createSecret(wrong)
+			f.seed(pendingSchedule())
+			f.createCampaign(pendingSchedule(), false)
+			copies = append(copies, f)
+		}
+		for _, f := range copies {
+			f.expectSynced(fotav1alpha1.ReasonCredentialsRejected)
+			Eventually(func() map[string]string { return f.get().Annotations }).
+				Should(HaveKeyWithValue(fotav1alpha1.AnnotationRejectedCredentials, HavePrefix("scrypt")))
+		}
+		Expect(failedLogins()).To(Equal(1))
+
+		By("restarting the manager, which forgets every rejection it held in memory")
+		restartManager(nil)
+		for range 2 {
+			advance(pollInterval)
+		}
+		Consistently(failedLogins, quietly).Should(Equal(1))
+
+		By("editing a Secret's labels, then deleting a Secret and creating it again with the same values")
+		copies[0].editSecretMetadata("rev-2")
+		Expect(k8sClient.Delete(ctx, &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: copies[1].secret.Namespace, Name: copies[1].secret.Name}})).To(Succeed())
+		copies[1].createSecret(wrong)
+		advance(pollInterval)
+		Consistently(failedLogins, quietly).Should(Equal(1))
+		for _, f := range copies {
+			Expect(f.synced().Reason).To(Equal(fotav1alpha1.ReasonCredentialsRejected))
+		}
+
+		By("fixing the password in one namespace: one login, and the record goes")
+		copies[2].updateSecret(mintingCredentials(suiteClientSecret, lockoutUser, suitePassword))
+		copies[2].expectSynced(fotav1alpha1.ReasonSynced)
+		Eventually(func() map[string]string { return copies[2].get().Annotations }).
+			ShouldNot(HaveKey(fotav1alpha1.AnnotationRejectedCredentials))
+		Expect(failedLogins()).To(Equal(1))
+	})
+})

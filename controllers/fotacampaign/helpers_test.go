@@ -47,10 +47,11 @@ const (
 	mintingUser  = "minting-user"
 	rejectedUser = "rejected-user"
 	expiryUser   = "expiry-user"
+	lockoutUser  = "lockout-user"
 )
 
 func suiteUsers() map[string]string {
-	return map[string]string{mintingUser: suitePassword, rejectedUser: suitePassword, expiryUser: suitePassword}
+	return map[string]string{mintingUser: suitePassword, rejectedUser: suitePassword, expiryUser: suitePassword, lockoutUser: suitePassword}
 }
 
 // secretValues are the suite's secrets: static tokens, client secrets and passwords.
