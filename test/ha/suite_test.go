@@ -82,7 +82,10 @@ var _ = BeforeSuite(func() {
 
 	By("building the manager from main.go")
 	dir, managerBinary = envtest.BuildManager(ctx, GinkgoTB(), "ha")
-	sim, thingSpaceURL = envtest.StartSimulator(GinkgoTB(), simulator.Options{StaticTokens: []simulator.TokenPair{harness.Tokens}, Latency: 50 * time.Millisecond})
+	sim, thingSpaceURL = envtest.StartSimulator(GinkgoTB(), simulator.Options{
+		StaticTokens: []simulator.TokenPair{harness.Tokens}, Latency: 50 * time.Millisecond,
+		Clients: map[string]string{lockoutClientID: lockoutClientSecret}, Users: map[string]string{lockoutUser: "the-right-password"},
+	})
 
 	By("starting the control plane with the webhook configuration")
 	controlPlane = envtest.Start(GinkgoTB(), envtest.Options{Webhooks: true, Dir: dir})
