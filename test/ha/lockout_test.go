@@ -35,7 +35,7 @@ var _ = Describe("One wrong password copied into three namespaces when the leade
 		failedBefore = sim.FailedLogins()
 		_, envtestPort, _, _ := controlPlane.WebhookServing()
 		leader = startReplica("lockout-leader", envtestPort)
-		Eventually(leader.leads).WithTimeout(30*time.Second).WithPolling(100*time.Millisecond).Should(BeTrue())
+		Eventually(leader.leads).WithTimeout(30 * time.Second).WithPolling(100 * time.Millisecond).Should(BeTrue())
 		ports, err := harness.FreePorts(1)
 		Expect(err).NotTo(HaveOccurred())
 		standby = startReplica("lockout-standby", ports[0])
