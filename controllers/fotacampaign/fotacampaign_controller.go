@@ -40,6 +40,7 @@ const (
 	DefaultPollInterval        = 10 * time.Minute
 	DefaultPendingPollInterval = 30 * time.Second
 	DefaultProgressInterval    = 10 * time.Minute
+	DefaultClosedPollInterval  = 24 * time.Hour
 )
 
 // Reconciler keeps each ThingSpace campaign equal to its FotaCampaign: it schedules
@@ -59,6 +60,9 @@ type Reconciler struct {
 	// ProgressInterval is how often the device report of a running campaign is read. Zero means
 	// DefaultProgressInterval.
 	ProgressInterval time.Duration
+	// ClosedPollInterval is how often a closed campaign whose final device report was read is
+	// read again. Zero means DefaultClosedPollInterval.
+	ClosedPollInterval time.Duration
 	// Namespaces are the namespaces the manager watches; empty means all. The claimants of a
 	// campaign name are read from the API server in these.
 	Namespaces []string
@@ -128,6 +132,9 @@ func (r *Reconciler) defaults() error {
 	}
 	if r.ProgressInterval <= 0 {
 		r.ProgressInterval = DefaultProgressInterval
+	}
+	if r.ClosedPollInterval <= 0 {
+		r.ClosedPollInterval = DefaultClosedPollInterval
 	}
 	if r.Clock == nil {
 		r.Clock = clock.RealClock{}
@@ -287,7 +294,7 @@ func forgetTokensOf(c thingspace.Client) func(types.UID) {
 
 // nextPoll is when ThingSpace is due to be read next.
 func (r *Reconciler) nextPoll(fc *fotav1alpha1.FotaCampaign, state *campaignState, now time.Time) time.Time {
-	interval := r.pollIntervalOf(fc)
+	interval := r.pollIntervalOf(fc, state)
 	if due := state.lastObserved.Add(interval); !state.lastObserved.IsZero() && due.After(now) {
 		return due
 	}

@@ -327,3 +327,34 @@ func TestAFailedFinalReadIsTriedAgain(t *testing.T) {
 		t.Errorf("%d more reads after the final one, want none", n-reads)
 	}
 }
+
+func TestAClosedCampaignIsReadOnceAClosedPollInterval(t *testing.T) {
+	fc := managedCampaign(runningSchedule())
+	thingSpaceStatus := "CampaignScheduled"
+	ts := &fake.Client{
+		GetCampaignFn:  func(string, string) (*thingspace.Campaign, error) { c := held(fc, testID, thingSpaceStatus); return &c, nil },
+		DeviceReportFn: reporting(devicesOf(0, 3, "UpgradeSuccess", "")...),
+	}
+	w := newDecisionWorld(t, ts)
+	w.reconcile(fc)
+
+	thingSpaceStatus = "CampaignCancelled"
+	w.at(DefaultPollInterval)
+	_, result := w.reconcile(fc) // the poll that sees it closed, and reads its final report
+	if fc.Status.Phase != fotav1alpha1.PhaseCancelled || result.RequeueAfter != DefaultClosedPollInterval {
+		t.Fatalf("phase %s, requeue after %s; want Cancelled and the next read after %s", fc.Status.Phase, result.RequeueAfter, DefaultClosedPollInterval)
+	}
+	gets := ts.Count(fake.MethodGetCampaign)
+	for hour := 1; hour < 24; hour++ {
+		w.at(DefaultPollInterval + time.Duration(hour)*time.Hour)
+		w.reconcile(fc) // a Secret change, a resync: nothing is due
+	}
+	if n := ts.Count(fake.MethodGetCampaign) - gets; n != 0 {
+		t.Errorf("%d GETs of a closed campaign within a day, want none", n)
+	}
+	w.at(DefaultPollInterval + DefaultClosedPollInterval)
+	w.reconcile(fc)
+	if n := ts.Count(fake.MethodGetCampaign) - gets; n != 1 {
+		t.Errorf("%d GETs after a closed poll interval, want 1", n)
+	}
+}

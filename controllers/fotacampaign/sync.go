@@ -219,13 +219,18 @@ func (r *Reconciler) observationDue(fc *fotav1alpha1.FotaCampaign, state *campai
 
 // pollDue says whether a poll interval has passed since ThingSpace was last read.
 func (r *Reconciler) pollDue(fc *fotav1alpha1.FotaCampaign, state *campaignState, now time.Time) bool {
-	return state.lastObserved.IsZero() || !now.Before(state.lastObserved.Add(r.pollIntervalOf(fc)))
+	return state.lastObserved.IsZero() || !now.Before(state.lastObserved.Add(r.pollIntervalOf(fc, state)))
 }
 
 // pollIntervalOf is how often the campaign is read.
-func (r *Reconciler) pollIntervalOf(fc *fotav1alpha1.FotaCampaign) time.Duration {
-	if campaign.IsRequestPending(campaign.BaselineOf(fc).Status) {
+func (r *Reconciler) pollIntervalOf(fc *fotav1alpha1.FotaCampaign, state *campaignState) time.Duration {
+	switch {
+	case campaign.IsRequestPending(campaign.BaselineOf(fc).Status):
 		return r.PendingPollInterval
+	case isClosedPhase(fc.Status.Phase) && !state.finalReportDue:
+		// Closed, with its final report read: nothing about it changes any more but a later
+		// cleanup in ThingSpace, so a read a day is plenty.
+		return r.ClosedPollInterval
 	}
 	return r.PollInterval
 }

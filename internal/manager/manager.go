@@ -106,6 +106,8 @@ type Options struct {
 	PendingPollInterval time.Duration
 	// ProgressInterval is how often the device report of a running campaign is read.
 	ProgressInterval time.Duration
+	// ClosedPollInterval is how often a closed campaign, its final device report read, is read.
+	ClosedPollInterval time.Duration
 	// MaxConcurrentReconciles is how many campaigns are reconciled at once.
 	MaxConcurrentReconciles int
 	// ReconcileTimeout bounds each reconcile; it must exceed ThingSpace.Timeout.
@@ -143,6 +145,7 @@ func DefaultOptions() Options {
 		ThingSpace:              thingspace.Options{BaseURL: thingspace.DefaultBaseURL, Timeout: thingspace.DefaultTimeout, QPS: thingspace.DefaultQPS, Burst: thingspace.DefaultBurst},
 		PollInterval:            fotacampaign.DefaultPollInterval,
 		PendingPollInterval:     fotacampaign.DefaultPendingPollInterval,
+		ClosedPollInterval:      fotacampaign.DefaultClosedPollInterval,
 		ProgressInterval:        fotacampaign.DefaultProgressInterval,
 		MaxConcurrentReconciles: DefaultMaxConcurrentReconciles,
 		ReconcileTimeout:        DefaultReconcileTimeout,
@@ -196,6 +199,8 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 		"How often a campaign the operator scheduled is read while ThingSpace is still checking the request (CampaignRequestPending).")
 	fs.DurationVar(&o.ProgressInterval, "progress-interval", o.ProgressInterval,
 		"How often the device report of a running campaign is read for its progress.")
+	fs.DurationVar(&o.ClosedPollInterval, "closed-poll-interval", o.ClosedPollInterval,
+		"How often a closed campaign (ended, cancelled, aborted, failed) is read once its final device report was read.")
 	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", o.MaxConcurrentReconciles,
 		"How many FotaCampaigns are reconciled at once.")
 	fs.DurationVar(&o.ReconcileTimeout, "reconcile-timeout", o.ReconcileTimeout,
@@ -224,7 +229,7 @@ func (o *Options) validate() error {
 	for _, interval := range []struct {
 		name  string
 		value time.Duration
-	}{{"poll interval", o.PollInterval}, {"pending poll interval", o.PendingPollInterval}, {"progress interval", o.ProgressInterval}} {
+	}{{"poll interval", o.PollInterval}, {"pending poll interval", o.PendingPollInterval}, {"progress interval", o.ProgressInterval}, {"closed poll interval", o.ClosedPollInterval}} {
 		if interval.value <= 0 {
 			errs = append(errs, fmt.Errorf("%s %s: must be positive", interval.name, interval.value))
 		}
@@ -380,6 +385,7 @@ func setUpController(mgr ctrl.Manager, opts Options, clk clock.PassiveClock) err
 		PollInterval:        opts.PollInterval,
 		PendingPollInterval: opts.PendingPollInterval,
 		ProgressInterval:    opts.ProgressInterval,
+		ClosedPollInterval:  opts.ClosedPollInterval,
 		Namespaces:          opts.WatchNamespaces,
 		Clock:               clk,
 	}
