@@ -172,3 +172,43 @@ var _ = Describe("One wrong password copied into three namespaces", func() {
 		Expect(failedLogins()).To(Equal(1))
 	})
 })
+
+var _ = Describe("Replies that cannot be trusted", func() {
+	for alteration, what := range map[simulator.Alteration]string{
+		simulator.AlterOtherAccount:      "naming another account",
+		simulator.AlterOtherCampaignName: "naming another campaign",
+		simulator.AlterWithoutID:         "without an id",
+		simulator.AlterErrorMessage:      "a 200 carrying an errorMessage",
+	} {
+		It("never records the id of a POST reply "+what+", and adopts the campaign found by name instead", func() {
+			f := newFixture()
+			f.createSecret(staticTokens(tokensA))
+			sim.InjectFault(simulator.Fault{Account: account, Kind: simulator.KindCreate, Alter: alteration, Times: 1})
+			DeferCleanup(sim.ClearFaults)
+			f.createScheduling(nil)
+
+			Eventually(func() string { return f.synced().Message }).Should(ContainSubstring("no answer the operator can trust"))
+			Expect(f.get().Annotations).To(HaveKey(fotav1alpha1.AnnotationSchedulePending))
+			Expect(f.get().Annotations).NotTo(HaveKey(fotav1alpha1.AnnotationCampaignID))
+
+			advance(30 * time.Second)
+			id := f.expectScheduled()
+			held, ok := sim.Campaign(account, id)
+			Expect(ok).To(BeTrue(), "the recorded id %s is not the campaign ThingSpace holds", id)
+			Expect(held.CampaignName).To(Equal(f.campaignName()))
+			Consistently(f.posts, quietly).Should(HaveLen(1))
+		})
+	}
+
+	It("reads a campaign list without its campaignList key as ThingSpace unavailable, never as no campaigns", func() {
+		f := newFixture()
+		f.createSecret(staticTokens(tokensA))
+		sim.InjectFault(simulator.Fault{Account: account, Kind: simulator.KindList, Alter: simulator.AlterWithoutCampaignList})
+		DeferCleanup(sim.ClearFaults)
+		f.createScheduling(nil)
+
+		synced := f.expectSynced(fotav1alpha1.ReasonThingSpaceUnavailable)
+		Expect(synced.Message).To(ContainSubstring("campaignList"))
+		Consistently(f.posts, quietly).Should(BeEmpty())
+	})
+})
