@@ -226,7 +226,7 @@ func TestEveryWriteIsDecidedOnAReadOfTheSameReconcile(t *testing.T) {
 		fc := managedCampaign(pendingSchedule())
 		ts := &fake.Client{
 			GetCampaignFn: getting(held(fc, testID, "CampaignScheduled")),
-			UpdateCampaignDatesFn: func(_, _ string, d thingspace.Dates) (*thingspace.Campaign, error) {
+			UpdateCampaignDatesFn: func(string, string, thingspace.Dates) (*thingspace.Campaign, error) {
 				c := held(fc, testID, "CampaignScheduled")
 				return &c, nil
 			},

@@ -35,17 +35,7 @@ func (r *Reconciler) keepMetadataInStep(ctx context.Context, fc *fotav1alpha1.Fo
 		return true, nil
 	}
 	before := fc.DeepCopy()
-	switch {
-	case held && !wanted:
-		ctrl.LoggerFrom(ctx).Info("Removing the cancel finalizer: deletionPolicy is not Cancel")
-		controllerutil.RemoveFinalizer(fc, fotav1alpha1.FinalizerCancelCampaign)
-	case wanted && !held && !deleting:
-		ctrl.LoggerFrom(ctx).Info("Adding the cancel finalizer: deletionPolicy is Cancel")
-		controllerutil.AddFinalizer(fc, fotav1alpha1.FinalizerCancelCampaign)
-	}
-	if fc.Spec.Software != nil && !deleting && fc.Labels[fotav1alpha1.LabelCampaignNameHash] != nameKeyOf(fc) {
-		metav1.SetMetaDataLabel(&fc.ObjectMeta, fotav1alpha1.LabelCampaignNameHash, nameKeyOf(fc))
-	}
+	r.wantedMetadata(ctx, fc, wanted, held)
 	if equality.Semantic.DeepEqual(before.ObjectMeta, fc.ObjectMeta) {
 		return false, nil
 	}
@@ -63,6 +53,22 @@ func (r *Reconciler) keepMetadataInStep(ctx context.Context, fc *fotav1alpha1.Fo
 		r.forget(client.ObjectKeyFromObject(fc))
 	}
 	return released, nil
+}
+
+// wantedMetadata changes fc's finalizer and name label to what its spec asks for.
+func (r *Reconciler) wantedMetadata(ctx context.Context, fc *fotav1alpha1.FotaCampaign, wanted, held bool) {
+	deleting := fc.DeletionTimestamp != nil
+	switch {
+	case held && !wanted:
+		ctrl.LoggerFrom(ctx).Info("Removing the cancel finalizer: deletionPolicy is not Cancel")
+		controllerutil.RemoveFinalizer(fc, fotav1alpha1.FinalizerCancelCampaign)
+	case wanted && !held && !deleting:
+		ctrl.LoggerFrom(ctx).Info("Adding the cancel finalizer: deletionPolicy is Cancel")
+		controllerutil.AddFinalizer(fc, fotav1alpha1.FinalizerCancelCampaign)
+	}
+	if fc.Spec.Software != nil && !deleting && fc.Labels[fotav1alpha1.LabelCampaignNameHash] != nameKeyOf(fc) {
+		metav1.SetMetaDataLabel(&fc.ObjectMeta, fotav1alpha1.LabelCampaignNameHash, nameKeyOf(fc))
+	}
 }
 
 // finalize cancels or aborts the campaign of a FotaCampaign deleted with deletionPolicy Cancel:

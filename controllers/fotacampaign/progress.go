@@ -186,24 +186,11 @@ func (r *Reconciler) updateDevices(ctx context.Context, c *managed, now time.Tim
 		differ = !c.report.diff.InSync()
 		c.state.devicesDiffer = differ
 	}
-	switch {
-	case !differ:
-		return nil
-	case !campaign.DevicesChangeable(status):
-		return &outcome{reason: fotav1alpha1.ReasonTransitionNotAllowed, message: campaign.DevicesFrozen(status).Error.Error()}
-	case c.report == nil || c.report.diff == nil:
-		return nil
-	case campaign.IsRequestPending(status) && c.report.progress.Total == 0:
-		// ThingSpace is still checking the request: an empty report is not "no devices" yet,
-		// and appending every device of the spec would list them twice.
-		return nil
-	case c.state.devicesPushed != nil && c.state.devicesPushed.generation == fc.Generation &&
-		now.Before(c.state.devicesPushed.at.Add(r.PollInterval)):
-		// ThingSpace applies a device change asynchronously: the report may not show it yet.
+	if !differ {
 		return nil
 	}
-	if rejected := c.state.rejectionOf(fc.Generation); rejected != nil {
-		return &outcome{reason: fotav1alpha1.ReasonThingSpaceRejected, message: rejected.message}
+	if stop, wait := r.devicesPushHeld(c, status, now); stop != nil || wait {
+		return stop
 	}
 	if stop := r.observeNow(ctx, c, now); stop != nil {
 		return stop
@@ -211,6 +198,37 @@ func (r *Reconciler) updateDevices(ctx context.Context, c *managed, now time.Tim
 	if status := c.thingSpaceStatus(); !campaign.DevicesChangeable(status) {
 		return &outcome{reason: fotav1alpha1.ReasonTransitionNotAllowed, message: campaign.DevicesFrozen(status).Error.Error()}
 	}
+	return r.pushDevices(ctx, c, now)
+}
+
+// devicesPushHeld says why a device change that differs from the report is not sent now: a stop
+// with a reason, or a wait for a report that can be trusted or for ThingSpace to apply the last
+// change.
+func (r *Reconciler) devicesPushHeld(c *managed, status string, now time.Time) (stop *outcome, wait bool) {
+	fc := c.fc
+	switch {
+	case !campaign.DevicesChangeable(status):
+		return &outcome{reason: fotav1alpha1.ReasonTransitionNotAllowed, message: campaign.DevicesFrozen(status).Error.Error()}, false
+	case c.report == nil || c.report.diff == nil:
+		return nil, true
+	case campaign.IsRequestPending(status) && c.report.progress.Total == 0:
+		// ThingSpace is still checking the request: an empty report is not "no devices" yet,
+		// and appending every device of the spec would list them twice.
+		return nil, true
+	case c.state.devicesPushed != nil && c.state.devicesPushed.generation == fc.Generation &&
+		now.Before(c.state.devicesPushed.at.Add(r.PollInterval)):
+		// ThingSpace applies a device change asynchronously: the report may not show it yet.
+		return nil, true
+	}
+	if rejected := c.state.rejectionOf(fc.Generation); rejected != nil {
+		return &outcome{reason: fotav1alpha1.ReasonThingSpaceRejected, message: rejected.message}, false
+	}
+	return nil, false
+}
+
+// pushDevices sends the difference between the spec's devices and the report in one PUT.
+func (r *Reconciler) pushDevices(ctx context.Context, c *managed, now time.Time) *outcome {
+	fc := c.fc
 	change := thingspace.DevicesChange{Append: c.report.diff.Append(), Remove: c.report.diff.Remove()}
 	ctrl.LoggerFrom(ctx).Info("Changing the campaign's devices", "account", c.account(), "campaignID", c.id,
 		"append", len(change.Append), "remove", len(change.Remove))

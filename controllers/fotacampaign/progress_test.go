@@ -332,7 +332,10 @@ func TestAClosedCampaignIsReadOnceAClosedPollInterval(t *testing.T) {
 	fc := managedCampaign(runningSchedule())
 	thingSpaceStatus := "CampaignScheduled"
 	ts := &fake.Client{
-		GetCampaignFn:  func(string, string) (*thingspace.Campaign, error) { c := held(fc, testID, thingSpaceStatus); return &c, nil },
+		GetCampaignFn: func(string, string) (*thingspace.Campaign, error) {
+			c := held(fc, testID, thingSpaceStatus)
+			return &c, nil
+		},
 		DeviceReportFn: reporting(devicesOf(0, 3, "UpgradeSuccess", "")...),
 	}
 	w := newDecisionWorld(t, ts)
