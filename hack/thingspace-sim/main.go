@@ -52,6 +52,7 @@ type config struct {
 	password     string
 	latency      time.Duration
 	acceptDelay  time.Duration
+	listLag      time.Duration
 }
 
 func parseFlags(args []string, stderr io.Writer) (config, error) {
@@ -69,12 +70,17 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	flags.DurationVar(&c.latency, "latency", 0, "delay added to every ThingSpace request, e.g. 200ms")
 	flags.DurationVar(&c.acceptDelay, "accept-delay", simulator.DefaultAcceptDelay,
 		"how long a newly scheduled campaign stays CampaignRequestPending before it is CampaignRequestQueued (0: queued at once)")
+	flags.DurationVar(&c.listLag, "list-lag", 0,
+		"how long a newly scheduled campaign stays out of the campaign list, as an index that has not caught up (0: listed at once)")
 	flags.Usage = func() { usage(flags, c.addr) }
 	if err := flags.Parse(args); err != nil {
 		return config{}, err
 	}
 	if flags.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected arguments %q", flags.Args())
+	}
+	if c.listLag < 0 {
+		return config{}, fmt.Errorf("--list-lag %s: must not be negative", c.listLag)
 	}
 	return c, nil
 }
@@ -124,6 +130,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	sim := simulator.New(c.options())
+	sim.SetListLag(c.listLag)
 	for _, campaign := range campaigns {
 		sim.Seed(campaign)
 	}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -159,6 +160,30 @@ func (s *started) schedule(t *testing.T) string {
 		t.Fatalf("POST: %d, %v", resp.StatusCode, err)
 	}
 	return campaign.Status
+}
+
+// listed returns the sample account's campaigns of status, as the campaign list's first page
+// shows them.
+func (s *started) listed(t *testing.T, status string) []thingspace.Campaign {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, s.baseURL+"/api/fota/v2/reports/"+simulator.SampleAccount+"/campaigns?campaignStatus="+status, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer dev-access-token")
+	req.Header.Set("VZ-M2M-Token", "dev-session-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var page struct {
+		CampaignList []thingspace.Campaign `json:"campaignList"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&page); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET campaign list: %d, %v", resp.StatusCode, err)
+	}
+	return page.CampaignList
 }
 
 // stop sends SIGTERM and returns the exit code.
@@ -316,6 +341,37 @@ func TestBinaryAcceptDelay(t *testing.T) {
 	}
 }
 
+func TestBinaryListLag(t *testing.T) {
+	tests := map[string]struct {
+		args       []string
+		wantListed bool
+	}{
+		"by default a new campaign is listed at once":             {wantListed: true},
+		"--list-lag keeps a new campaign out of the list a while": {args: []string{"--list-lag", "1h"}, wantListed: false},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			sim := start(t, tt.args...)
+			sim.schedule(t)
+
+			listed := sim.listed(t, simulator.StatusRequestPending)
+
+			if got := slices.ContainsFunc(listed, func(c thingspace.Campaign) bool { return c.CampaignName == "c" }); got != tt.wantListed {
+				t.Errorf("the new campaign listed: %t, want %t (list: %v)", got, tt.wantListed, idsOf(listed))
+			}
+			sim.stop(t)
+		})
+	}
+}
+
+func TestFlagsRefuseANegativeListLag(t *testing.T) {
+	_, err := parseFlags([]string{"--list-lag", "-1s"}, io.Discard)
+
+	if err == nil || !strings.Contains(err.Error(), "--list-lag") {
+		t.Errorf("error = %v, want one naming --list-lag", err)
+	}
+}
+
 func TestFlagsAcceptDelay(t *testing.T) {
 	tests := map[string]struct {
 		args []string
@@ -346,7 +402,7 @@ func TestHelpListsTheFlagsAndEveryAdminEndpoint(t *testing.T) {
 	if !errors.Is(err, flag.ErrHelp) {
 		t.Fatalf("error = %v, want flag.ErrHelp", err)
 	}
-	for _, want := range []string{"-accept-delay", "-seed", "-latency"} {
+	for _, want := range []string{"-accept-delay", "-seed", "-latency", "-list-lag"} {
 		if !strings.Contains(help.String(), want) {
 			t.Errorf("--help does not mention %s:\n%s", want, help.String())
 		}

@@ -36,10 +36,12 @@ func (s *Server) adminRoutes() []adminRoute {
 		{http.MethodPut, campaign + "/devices", `replace its devices: {"devices":[{"deviceId":"...","status":"Accepted"}]} or {"generate":500}`, s.adminSetDevices},
 		{http.MethodPut, campaign + "/rollout", `let its devices finish while it runs: {"succeedPerMinute":0.02,"failPerMinute":0.002,"since":"now"}`, s.adminRollout},
 		{http.MethodPost, "/_sim/reject-devices", `reject devices in every campaign request from now on: {"reason":"...","deviceIds":["..."]}`, s.adminRejectDevices},
-		{http.MethodPost, "/_sim/faults", `queue a fault: {"kind":"dates","status":503,"times":2,"latency":"1s",...}`, s.adminInjectFault},
+		{http.MethodPost, "/_sim/faults", `queue a fault: {"kind":"dates","status":503,"times":2,"latency":"1s",...} or {"kind":"create","alter":"otherAccount"}`, s.adminInjectFault},
 		{http.MethodDelete, "/_sim/faults", "clear every queued fault", noContent(s.ClearFaults)},
 		{http.MethodGet, "/_sim/violations", "every illegal or partial dates payload received", s.adminViolations},
 		{http.MethodPost, "/_sim/expire-tokens", "make every minted token invalid", noContent(s.ExpireTokens)},
+		{http.MethodGet, "/_sim/credential-failures", `refused logins and client credentials so far: {"failedLogins":1,"rejectedClientCredentials":0}`, s.adminCredentialFailures},
+		{http.MethodPut, "/_sim/list-lag", `hide campaigns scheduled less than lag ago from the list (as SetListLag): {"lag":"30s"}`, s.adminListLag},
 	}
 }
 
@@ -90,6 +92,12 @@ curl -s -X PUT {running}/devices -d '{"generate":1000}'
 curl -s -X POST {base}/_sim/reject-devices -d '{"reason":"Device does not exist.","deviceIds":["990013907835573"]}'
 # answer the next two dates PUTs with 429 and Retry-After: 2
 curl -s -X POST {base}/_sim/faults -d '{"kind":"dates","status":429,"retryAfter":"2","times":2}'
+# the next POST schedules its campaign, but its reply names another account
+curl -s -X POST {base}/_sim/faults -d '{"kind":"create","alter":"otherAccount","times":1}'
+# the campaign list shows a new campaign only 30 seconds after its POST
+curl -s -X PUT {base}/_sim/list-lag -d '{"lag":"30s"}'
+# how many logins and token requests were refused for their credentials
+curl -s {base}/_sim/credential-failures
 # what the operator sent, and forget it
 curl -s {base}/_sim/requests
 curl -s -X DELETE {base}/_sim/requests
@@ -187,24 +195,28 @@ func (s *Server) adminSeed(w http.ResponseWriter, r *http.Request) {
 
 // faultView is a Fault in JSON; latency is a Go duration string such as "250ms".
 type faultView struct {
-	Account        string  `json:"account"`
-	CampaignID     string  `json:"campaignId"`
-	Kind           Kind    `json:"kind"`
-	Status         int     `json:"status"`
-	Body           string  `json:"body"`
-	ContentType    string  `json:"contentType"`
-	RetryAfter     string  `json:"retryAfter"`
-	Times          int     `json:"times"`
-	Probability    float64 `json:"probability"`
-	Latency        string  `json:"latency"`
-	DropConnection bool    `json:"dropConnection"`
+	Account        string     `json:"account"`
+	CampaignID     string     `json:"campaignId"`
+	Kind           Kind       `json:"kind"`
+	Status         int        `json:"status"`
+	Body           string     `json:"body"`
+	ContentType    string     `json:"contentType"`
+	RetryAfter     string     `json:"retryAfter"`
+	Times          int        `json:"times"`
+	Probability    float64    `json:"probability"`
+	Latency        string     `json:"latency"`
+	DropConnection bool       `json:"dropConnection"`
+	Alter          Alteration `json:"alter"`
 }
 
 func (v faultView) fault() (Fault, error) {
 	f := Fault{
 		Account: v.Account, CampaignID: v.CampaignID, Kind: v.Kind, Status: v.Status,
 		Body: v.Body, ContentType: v.ContentType, RetryAfter: v.RetryAfter,
-		Times: v.Times, Probability: v.Probability, DropConnection: v.DropConnection,
+		Times: v.Times, Probability: v.Probability, DropConnection: v.DropConnection, Alter: v.Alter,
+	}
+	if v.Alter != "" && !v.Alter.known() {
+		return Fault{}, fmt.Errorf("alter %q is not one of withoutCampaignList, otherAccount, otherCampaignName, withoutId, errorMessage", v.Alter)
 	}
 	if v.Latency != "" {
 		latency, err := time.ParseDuration(v.Latency)
@@ -229,6 +241,30 @@ func (s *Server) adminInjectFault(w http.ResponseWriter, r *http.Request) {
 	}
 	s.InjectFault(fault)
 	w.WriteHeader(http.StatusCreated)
+}
+
+// adminCredentialFailures is GET /_sim/credential-failures: FailedLogins and
+// RejectedClientCredentials.
+func (s *Server) adminCredentialFailures(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]int{
+		"failedLogins":              s.FailedLogins(),
+		"rejectedClientCredentials": s.RejectedClientCredentials(),
+	})
+}
+
+// adminListLag is PUT /_sim/list-lag: SetListLag.
+func (s *Server) adminListLag(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Lag string `json:"lag"`
+	}
+	err := json.NewDecoder(r.Body).Decode(&body)
+	lag, parseErr := time.ParseDuration(body.Lag)
+	if err != nil || parseErr != nil || lag < 0 {
+		writeInvalidParameter(w, `the body must be JSON with a lag that is a duration of zero or more, e.g. {"lag":"30s"}`)
+		return
+	}
+	s.SetListLag(lag)
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // adminSchedule is PUT /_sim/campaigns/{acc}/{id}/schedule: SetSchedule.

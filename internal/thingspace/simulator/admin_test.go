@@ -345,3 +345,64 @@ func TestPackageDocShowsTheAdminUsage(t *testing.T) {
 		next += found + 1
 	}
 }
+
+func TestAdminFaultAlter(t *testing.T) {
+	tests := map[string]struct {
+		body       string
+		wantStatus int
+	}{
+		"a known alteration is queued":     {body: `{"kind":"create","alter":"otherAccount","times":1}`, wantStatus: http.StatusCreated},
+		"an unknown alteration is refused": {body: `{"kind":"create","alter":"otherPlanet"}`, wantStatus: http.StatusBadRequest},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, simulator.Options{})
+
+			wantStatus(t, e.send(http.MethodPost, "/_sim/faults", tt.body), tt.wantStatus)
+			created := decode[thingspace.Campaign](t, postCampaign(e))
+
+			if altered := created.AccountName == simulator.OtherAccount; altered != (tt.wantStatus == http.StatusCreated) {
+				t.Errorf("POST reply names account %s; altered %t, want %t", created.AccountName, altered, !altered)
+			}
+		})
+	}
+}
+
+func TestAdminListLag(t *testing.T) {
+	tests := map[string]struct {
+		body       string
+		wantStatus int
+		wantListed bool
+	}{
+		"a lag keeps a new campaign out of the list": {body: `{"lag":"30s"}`, wantStatus: http.StatusNoContent},
+		"a zero lag lists it at once":                {body: `{"lag":"0s"}`, wantStatus: http.StatusNoContent, wantListed: true},
+		"a lag that is no duration is refused":       {body: `{"lag":"soon"}`, wantStatus: http.StatusBadRequest, wantListed: true},
+		"a negative lag is refused":                  {body: `{"lag":"-1s"}`, wantStatus: http.StatusBadRequest, wantListed: true},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, simulator.Options{})
+
+			wantStatus(t, e.send(http.MethodPut, "/_sim/list-lag", tt.body), tt.wantStatus)
+			created := e.schedule("1")
+
+			if listed := len(e.listAll(created.Status)[0]) == 1; listed != tt.wantListed {
+				t.Errorf("new campaign listed %t, want %t", listed, tt.wantListed)
+			}
+		})
+	}
+}
+
+func TestAdminCredentialFailures(t *testing.T) {
+	e := newEnv(t, minted)
+	e.login(staticAccess, "user-a", "wrong")
+	e.login(staticAccess, "user-a", "wrong")
+	e.requestToken("client-a", "secret-b", "client_credentials")
+
+	r := e.send(http.MethodGet, "/_sim/credential-failures", "")
+
+	wantStatus(t, r, http.StatusOK)
+	if got := decode[map[string]int](t, r); got["failedLogins"] != 2 || got["rejectedClientCredentials"] != 1 {
+		t.Errorf("credential failures = %v, want 2 failed logins and 1 rejected client", got)
+	}
+}

@@ -25,6 +25,10 @@ type authState struct {
 	// sessions maps a minted session token to its expiry, pushed back on every use.
 	sessions     map[string]time.Time
 	failedLogins map[string]int
+	// refusedLogins and refusedClients count every refusal of a password or a client secret,
+	// which failedLogins forgets on a good login or an unlock.
+	refusedLogins  int
+	refusedClients int
 }
 
 func newAuthState(static []TokenPair) authState {
@@ -55,6 +59,24 @@ func (s *Server) ExpireTokens() {
 	s.auth.accessTokens = map[string]time.Time{}
 	s.auth.clientTokens = map[string]string{}
 	s.auth.sessions = map[string]time.Time{}
+}
+
+// FailedLogins returns how many logins the simulator refused for their username and password
+// since it started, a locked user's included: each told ThingSpace a password again. Logins a
+// Fault answered, or refused for their bearer token, do not count; ResetRequests leaves it.
+func (s *Server) FailedLogins() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.auth.refusedLogins
+}
+
+// RejectedClientCredentials returns how many token requests the simulator refused for their
+// client credentials since it started. Requests a Fault answered do not count; ResetRequests
+// leaves it.
+func (s *Server) RejectedClientCredentials() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.auth.refusedClients
 }
 
 // UnlockUser clears a user's failed logins, as Verizon support does for a locked account.
@@ -148,10 +170,12 @@ func (s *Server) mintAccessToken(w http.ResponseWriter, r *http.Request) {
 	// would have it: a client that form-encodes a secret with + / = or % is refused.
 	clientID, secret, ok := r.BasicAuth()
 	if !ok {
+		s.refuseClient()
 		writeJSON(w, http.StatusUnauthorized, oauthError{"invalid_client", "client authentication failed: no Basic credentials"})
 		return
 	}
 	if want, known := s.opts.Clients[clientID]; !known || want != secret {
+		s.refuseClient()
 		writeJSON(w, http.StatusUnauthorized, oauthError{"invalid_client", "client authentication failed"})
 		return
 	}
@@ -170,6 +194,12 @@ func (s *Server) mintAccessToken(w http.ResponseWriter, r *http.Request) {
 		ExpiresIn:   int64(math.Ceil(expiry.Sub(s.now()).Seconds())),
 		Scope:       "am_application_scope default",
 	})
+}
+
+func (s *Server) refuseClient() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.auth.refusedClients++
 }
 
 // clientAccessToken returns the client's live token, or mints one.
@@ -225,10 +255,12 @@ func (s *Server) checkLogin(credentials loginRequest) (string, loginOutcome) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.auth.failedLogins[credentials.Username] >= maxFailedLogins {
+		s.auth.refusedLogins++
 		return "", loginLocked
 	}
 	if want, known := s.opts.Users[credentials.Username]; !known || want != credentials.Password {
 		s.auth.failedLogins[credentials.Username]++
+		s.auth.refusedLogins++
 		return "", loginRejected
 	}
 	delete(s.auth.failedLogins, credentials.Username)

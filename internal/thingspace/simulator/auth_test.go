@@ -324,3 +324,103 @@ func TestTokenEndpointChecksTheRawClientSecret(t *testing.T) {
 		})
 	}
 }
+
+// Tests of the lockout rules count failed logins exactly: every refusal of a password counts,
+// nothing else does.
+func TestFailedLoginsCountsEveryRefusedPassword(t *testing.T) {
+	tests := map[string]struct {
+		attempt func(e *env)
+		want    int
+	}{
+		"a wrong password counts": {want: 1,
+			attempt: func(e *env) { e.login(staticAccess, "user-a", "wrong") }},
+		"an unknown user counts": {want: 1,
+			attempt: func(e *env) { e.login(staticAccess, "user-z", "password-a") }},
+		"a login of a locked user counts, even with the right password": {want: 6,
+			attempt: func(e *env) {
+				for range 5 {
+					e.login(staticAccess, "user-a", "wrong")
+				}
+				e.login(staticAccess, "user-a", "password-a")
+			}},
+		"a good login does not count, nor reset the count": {want: 1,
+			attempt: func(e *env) {
+				e.login(staticAccess, "user-a", "wrong")
+				e.login(staticAccess, "user-a", "password-a")
+			}},
+		"a login refused for its bearer token does not count": {want: 0,
+			attempt: func(e *env) { e.login("unknown-access-token", "user-a", "wrong") }},
+		"a login answered by a fault does not count": {want: 0,
+			attempt: func(e *env) {
+				e.sim.InjectFault(simulator.Fault{Kind: simulator.KindLogin, Status: 401, Times: 1})
+				e.login(staticAccess, "user-a", "wrong")
+			}},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, minted)
+
+			tt.attempt(e)
+
+			if got := e.sim.FailedLogins(); got != tt.want {
+				t.Errorf("FailedLogins() = %d, want %d", got, tt.want)
+			}
+			if got := e.sim.RejectedClientCredentials(); got != 0 {
+				t.Errorf("RejectedClientCredentials() = %d, want 0: no token was asked for", got)
+			}
+		})
+	}
+}
+
+func TestRejectedClientCredentialsCountsEveryRefusedClient(t *testing.T) {
+	tests := map[string]struct {
+		attempt func(e *env)
+		want    int
+	}{
+		"a wrong secret counts": {want: 1,
+			attempt: func(e *env) { e.requestToken("client-a", "secret-b", "client_credentials") }},
+		"an unknown client counts": {want: 1,
+			attempt: func(e *env) { e.requestToken("client-z", "secret-a", "client_credentials") }},
+		"no Basic credentials count": {want: 1,
+			attempt: func(e *env) { e.requestToken("", "", "client_credentials") }},
+		"good credentials do not count": {want: 0,
+			attempt: func(e *env) { e.requestToken("client-a", "secret-a", "client_credentials") }},
+		"a token request answered by a fault does not count": {want: 0,
+			attempt: func(e *env) {
+				e.sim.InjectFault(simulator.Fault{Kind: simulator.KindToken, Status: 401, Times: 1})
+				e.requestToken("client-a", "secret-b", "client_credentials")
+			}},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			e := newEnv(t, minted)
+
+			tt.attempt(e)
+
+			if got := e.sim.RejectedClientCredentials(); got != tt.want {
+				t.Errorf("RejectedClientCredentials() = %d, want %d", got, tt.want)
+			}
+			if got := e.sim.FailedLogins(); got != 0 {
+				t.Errorf("FailedLogins() = %d, want 0: no login was made", got)
+			}
+		})
+	}
+}
+
+// A slow token endpoint is a Fault with a Latency and no Status: the token comes, late.
+func TestATokenLatencyFaultSlowsTheTokenEndpoint(t *testing.T) {
+	e := newEnv(t, minted)
+	e.sim.InjectFault(simulator.Fault{Kind: simulator.KindToken, Latency: 150 * time.Millisecond, Times: 1})
+
+	began := time.Now()
+	slow := e.requestToken("client-a", "secret-a", "client_credentials")
+	elapsed := time.Since(began)
+
+	wantStatus(t, slow, http.StatusOK)
+	if elapsed < 150*time.Millisecond {
+		t.Errorf("token answered after %v, want at least the fault's 150ms", elapsed)
+	}
+	if got := decode[tokenReply](t, slow); got.AccessToken == "" {
+		t.Errorf("token reply %+v, want a token", got)
+	}
+}

@@ -236,7 +236,7 @@ func (s *Server) accept(campaign thingspace.Campaign, deviceIDs []string) things
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	record := &campaignRecord{campaign: campaign, checksEnd: now.Add(max(s.opts.AcceptDelay, 0))}
+	record := &campaignRecord{campaign: campaign, checksEnd: now.Add(max(s.opts.AcceptDelay, 0)), scheduledAt: now}
 	record.devices = s.appendDevices(nil, deviceIDs)
 	s.campaigns[campaignKey{campaign.AccountName, campaign.ID}] = record
 	record.advance(now)

@@ -9,8 +9,12 @@
 // as a rejected request or a recorded Violation instead of being mirrored here.
 //
 // Besides answering like ThingSpace, a Server records every request (Requests, Count,
-// MaxRequestsPerSecond), every illegal or partial dates payload (Violations), and can be told to
-// misbehave (InjectFault, ExpireTokens). Processes that cannot call Go methods use the same
+// MaxRequestsPerSecond), every refused login and client secret (FailedLogins,
+// RejectedClientCredentials), every illegal or partial dates payload (Violations), and can be
+// told to misbehave: InjectFault fails, slows or drops requests, or lets ThingSpace act and then
+// spoils its reply (Fault.Alter: a list without campaignList, a POST reply about another account
+// or campaign, or carrying an error); ExpireTokens ends every minted token; SetListLag keeps
+// new campaigns out of the list for a while. Processes that cannot call Go methods use the same
 // controls over HTTP under /_sim/ (see the admin section below).
 //
 // # A campaign's life
@@ -77,10 +81,12 @@
 //	PUT    /_sim/campaigns/{acc}/{id}/devices   replace its devices: {"devices":[{"deviceId":"...","status":"Accepted"}]} or {"generate":500}
 //	PUT    /_sim/campaigns/{acc}/{id}/rollout   let its devices finish while it runs: {"succeedPerMinute":0.02,"failPerMinute":0.002,"since":"now"}
 //	POST   /_sim/reject-devices                 reject devices in every campaign request from now on: {"reason":"...","deviceIds":["..."]}
-//	POST   /_sim/faults                         queue a fault: {"kind":"dates","status":503,"times":2,"latency":"1s",...}
+//	POST   /_sim/faults                         queue a fault: {"kind":"dates","status":503,"times":2,"latency":"1s",...} or {"kind":"create","alter":"otherAccount"}
 //	DELETE /_sim/faults                         clear every queued fault
 //	GET    /_sim/violations                     every illegal or partial dates payload received
 //	POST   /_sim/expire-tokens                  make every minted token invalid
+//	GET    /_sim/credential-failures            refused logins and client credentials so far: {"failedLogins":1,"rejectedClientCredentials":0}
+//	PUT    /_sim/list-lag                       hide campaigns scheduled less than lag ago from the list (as SetListLag): {"lag":"30s"}
 //
 // Examples, against the sample campaigns (a refused change answers 400, an unknown campaign 404):
 //
@@ -98,6 +104,12 @@
 //	curl -s -X POST http://127.0.0.1:8089/_sim/reject-devices -d '{"reason":"Device does not exist.","deviceIds":["990013907835573"]}'
 //	# answer the next two dates PUTs with 429 and Retry-After: 2
 //	curl -s -X POST http://127.0.0.1:8089/_sim/faults -d '{"kind":"dates","status":429,"retryAfter":"2","times":2}'
+//	# the next POST schedules its campaign, but its reply names another account
+//	curl -s -X POST http://127.0.0.1:8089/_sim/faults -d '{"kind":"create","alter":"otherAccount","times":1}'
+//	# the campaign list shows a new campaign only 30 seconds after its POST
+//	curl -s -X PUT http://127.0.0.1:8089/_sim/list-lag -d '{"lag":"30s"}'
+//	# how many logins and token requests were refused for their credentials
+//	curl -s http://127.0.0.1:8089/_sim/credential-failures
 //	# what the operator sent, and forget it
 //	curl -s http://127.0.0.1:8089/_sim/requests
 //	curl -s -X DELETE http://127.0.0.1:8089/_sim/requests

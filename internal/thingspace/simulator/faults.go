@@ -1,6 +1,8 @@
 package simulator
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -31,6 +33,40 @@ type Fault struct {
 	Latency     time.Duration // waited before answering
 	// DropConnection closes the connection without an answer, like a crashed load balancer.
 	DropConnection bool
+	// Alter, when Status is zero, lets ThingSpace handle the request as usual (a POST schedules
+	// its campaign) and then spoils its 2xx JSON reply, for replies the operator must not trust.
+	Alter Alteration
+}
+
+// Alteration is how Fault.Alter spoils a reply.
+type Alteration string
+
+// The alterations. Those that name a field change it in the reply's campaign object, or in
+// every campaign of a list reply.
+const (
+	// AlterWithoutCampaignList drops the campaignList key of a campaign list reply.
+	AlterWithoutCampaignList Alteration = "withoutCampaignList"
+	// AlterOtherAccount makes the reply name OtherAccount as the campaign's accountName.
+	AlterOtherAccount Alteration = "otherAccount"
+	// AlterOtherCampaignName appends "-other" to the campaign's campaignName.
+	AlterOtherCampaignName Alteration = "otherCampaignName"
+	// AlterWithoutID drops the campaign's id.
+	AlterWithoutID Alteration = "withoutId"
+	// AlterErrorMessage replaces the whole reply with a FOTA error body under the same 2xx
+	// status: {"errorCode":"INTERNAL_SERVER_ERROR","errorMessage":...}.
+	AlterErrorMessage Alteration = "errorMessage"
+)
+
+// OtherAccount is the account AlterOtherAccount writes into a reply.
+const OtherAccount = "0999999999-00001"
+
+// known reports whether a is one of the alterations above.
+func (a Alteration) known() bool {
+	switch a {
+	case AlterWithoutCampaignList, AlterOtherAccount, AlterOtherCampaignName, AlterWithoutID, AlterErrorMessage:
+		return true
+	}
+	return false
 }
 
 type queuedFault struct {
@@ -83,14 +119,11 @@ func (s *Server) takeFault(call *Request) (Fault, bool) {
 	return Fault{}, false
 }
 
-// applyFault answers the request with a fault when one hits it, and reports whether it did. A
-// dropped connection is only marked on w: serveAPI closes it after recording the request, so
-// that a client which sees the drop also finds it in Requests.
-func (s *Server) applyFault(w *statusRecorder, r *http.Request, call *Request) bool {
-	fault, hit := s.takeFault(call)
-	if !hit {
-		return false
-	}
+// applyFault answers the request with fault, after its latency, and reports whether it did; a
+// fault without a Status leaves the answer to the endpoint. A dropped connection is only marked
+// on w: serveAPI closes it after recording the request, so that a client which sees the drop
+// also finds it in Requests.
+func (s *Server) applyFault(w *statusRecorder, r *http.Request, fault Fault) bool {
 	if !pause(r.Context(), fault.Latency) {
 		return true
 	}
@@ -158,4 +191,74 @@ func gatewayErrorPage(status int) string {
 	title := fmt.Sprintf("%d %s", status, http.StatusText(status))
 	return "<html>\r\n<head><title>" + title + "</title></head>\r\n<body>\r\n<center><h1>" + title +
 		"</h1></center>\r\n</body>\r\n</html>\r\n"
+}
+
+// handleAltered lets handle answer into a buffer, spoils a 2xx JSON reply with alteration, and
+// sends what results.
+func handleAltered(w http.ResponseWriter, r *http.Request, handle http.HandlerFunc, alteration Alteration) {
+	captured := &capturedReply{header: http.Header{}, status: http.StatusOK}
+	handle(captured, r)
+	body := captured.body.Bytes()
+	if captured.status >= 200 && captured.status <= 299 {
+		body = alteration.apply(body)
+	}
+	for key, values := range captured.header {
+		w.Header()[key] = values
+	}
+	w.Header().Del("Content-Length")
+	w.WriteHeader(captured.status)
+	_, _ = w.Write(body)
+}
+
+// capturedReply is a reply held back to be altered.
+type capturedReply struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (c *capturedReply) Header() http.Header         { return c.header }
+func (c *capturedReply) Write(b []byte) (int, error) { return c.body.Write(b) }
+func (c *capturedReply) WriteHeader(status int)      { c.status = status }
+
+// apply spoils a JSON object reply; anything else is left as it is.
+func (a Alteration) apply(body []byte) []byte {
+	if a == AlterErrorMessage {
+		return []byte(mustJSON(errorBody("INTERNAL_SERVER_ERROR", "the request could not be completed")))
+	}
+	decoder := json.NewDecoder(bytes.NewReader(body))
+	decoder.UseNumber()
+	var reply map[string]any
+	if decoder.Decode(&reply) != nil {
+		return body
+	}
+	if a == AlterWithoutCampaignList {
+		delete(reply, "campaignList")
+		return []byte(mustJSON(reply))
+	}
+	campaigns := []map[string]any{reply}
+	if list, ok := reply["campaignList"].([]any); ok {
+		campaigns = campaigns[:0]
+		for _, entry := range list {
+			if campaign, ok := entry.(map[string]any); ok {
+				campaigns = append(campaigns, campaign)
+			}
+		}
+	}
+	for _, campaign := range campaigns {
+		a.applyToCampaign(campaign)
+	}
+	return []byte(mustJSON(reply))
+}
+
+func (a Alteration) applyToCampaign(campaign map[string]any) {
+	switch a {
+	case AlterOtherAccount:
+		campaign["accountName"] = OtherAccount
+	case AlterOtherCampaignName:
+		name, _ := campaign["campaignName"].(string)
+		campaign["campaignName"] = name + "-other"
+	case AlterWithoutID:
+		delete(campaign, "id")
+	}
 }

@@ -17,7 +17,10 @@ type campaignRecord struct {
 	// checksEnd is when ThingSpace's checks of a campaign it accepted by POST end. It is zero
 	// once they ended, and for a campaign whose status Seed or SetStatus set: that status stays.
 	checksEnd time.Time
-	rollout   *Rollout
+	// scheduledAt is when a campaign was accepted by POST, for the list's lag (SetListLag); zero
+	// for a seeded campaign, which the list always shows.
+	scheduledAt time.Time
+	rollout     *Rollout
 }
 
 // deviceRecord is a device with what the simulator needs to move it on.

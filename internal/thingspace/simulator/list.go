@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 )
@@ -54,14 +55,23 @@ func (s *Server) campaignPage(account, status, lastSeen string) campaignListPage
 	return page
 }
 
-// campaignsWithStatus returns copies of the account's campaigns with that status now, sorted by
-// id.
+// SetListLag makes the campaign list lag behind the campaigns, as a search index that has not
+// caught up: a campaign scheduled by POST less than lag ago, on Options.Clock, is absent from
+// list replies, while GET finds it. Seeded campaigns are always listed. Zero ends the lag.
+func (s *Server) SetListLag(lag time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.listLag = max(lag, 0)
+}
+
+// campaignsWithStatus returns copies of the account's campaigns with that status now that the
+// list shows (see SetListLag), sorted by id.
 func (s *Server) campaignsWithStatus(account, status string) []thingspace.Campaign {
 	s.mu.Lock()
 	now := s.now()
 	matching := []thingspace.Campaign{}
 	for key, record := range s.campaigns {
-		if key.account != account {
+		if key.account != account || s.lagging(record, now) {
 			continue
 		}
 		record.advance(now)
@@ -72,4 +82,9 @@ func (s *Server) campaignsWithStatus(account, status string) []thingspace.Campai
 	s.mu.Unlock()
 	slices.SortFunc(matching, func(a, b thingspace.Campaign) int { return cmp.Compare(a.ID, b.ID) })
 	return matching
+}
+
+// lagging reports whether the list does not show record yet; the caller holds s.mu.
+func (s *Server) lagging(record *campaignRecord, now time.Time) bool {
+	return s.listLag > 0 && !record.scheduledAt.IsZero() && now.Before(record.scheduledAt.Add(s.listLag))
 }

@@ -141,3 +141,45 @@ func TestCampaignListNeedsCampaignStatus(t *testing.T) {
 		t.Errorf("Count(GET, list) = %d, want 1", got)
 	}
 }
+
+// A search index that has not caught up: the list misses a campaign scheduled a moment ago,
+// which is how two operators can both find no campaign of a name and both POST it.
+func TestListLagKeepsNewCampaignsOutOfTheList(t *testing.T) {
+	tests := map[string]struct {
+		lag        time.Duration
+		after      time.Duration // how long after the POST the list is read
+		wantListed bool
+	}{
+		"a campaign scheduled less than the lag ago is not listed": {lag: time.Minute, after: time.Minute - time.Nanosecond},
+		"it is listed once the lag has passed":                     {lag: time.Minute, after: time.Minute, wantListed: true},
+		"without a lag it is listed at once":                       {wantListed: true},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			// ThingSpace's checks outlast the test, so the status the list is asked for stays.
+			e := newEnv(t, simulator.Options{AcceptDelay: time.Hour})
+			e.sim.SetListLag(tt.lag)
+			created := e.schedule("1")
+
+			e.clock.Advance(tt.after)
+			pages := e.listAll(created.Status)
+
+			if listed := len(pages[0]) == 1 && pages[0][0] == created.ID; listed != tt.wantListed {
+				t.Errorf("list %v: listed %t, want %t", pages, listed, tt.wantListed)
+			}
+			if got := e.statusOf(created.ID); got != created.Status {
+				t.Errorf("GET of the new campaign: status %s, want %s: the lag is the list's only", got, created.Status)
+			}
+		})
+	}
+}
+
+func TestListLagLeavesSeededCampaignsListed(t *testing.T) {
+	e := newEnv(t, simulator.Options{})
+	e.sim.Seed(fixture("seeded", "2026-12-01", "2026-12-07"))
+	e.sim.SetListLag(time.Hour)
+
+	if pages := e.listAll("CampaignScheduled"); len(pages[0]) != 1 {
+		t.Errorf("list %v, want the seeded campaign", pages)
+	}
+}

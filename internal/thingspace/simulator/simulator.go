@@ -84,6 +84,7 @@ type Server struct {
 	auth      authState
 	faults    []*queuedFault
 	dice      *rand.Rand
+	listLag   time.Duration
 
 	log requestLog
 
@@ -203,11 +204,16 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, kind Kind, han
 	if !pause(r.Context(), s.opts.Latency) {
 		return
 	}
-	if s.applyFault(answer, r, call) {
+	fault, hit := s.takeFault(call)
+	if hit && s.applyFault(answer, r, fault) {
 		return
 	}
 	if tooLarge {
 		writeInvalidParameter(answer, "request body is larger than 1 MiB")
+		return
+	}
+	if hit && fault.Alter != "" {
+		handleAltered(answer, r, handle, fault.Alter)
 		return
 	}
 	handle(answer, r)
