@@ -36,13 +36,17 @@ func TestSanitizeRemovesEveryFormOfEachSecret(t *testing.T) {
 		return strings.Trim(string(encoded), `"`)
 	}
 	forms := map[string]func(secret string) string{
-		"raw":                    func(s string) string { return s },
-		"JSON-escaped":           jsonEscaped,
-		"JSON-escaped, no HTML":  func(s string) string { return jsonEscapedNoHTML(t, s) },
-		"URL-encoded, query":     url.QueryEscape,
-		"URL-encoded, path":      url.PathEscape,
-		"Basic, base64 std":      func(string) string { return base64.StdEncoding.EncodeToString([]byte(awkwardClientID + ":" + creds.ClientSecret)) },
-		"Basic, URL-encoded too": func(string) string { return url.QueryEscape(base64.StdEncoding.EncodeToString([]byte(awkwardClientID + ":" + creds.ClientSecret))) },
+		"raw":                   func(s string) string { return s },
+		"JSON-escaped":          jsonEscaped,
+		"JSON-escaped, no HTML": func(s string) string { return jsonEscapedNoHTML(t, s) },
+		"URL-encoded, query":    url.QueryEscape,
+		"URL-encoded, path":     url.PathEscape,
+		"Basic, base64 std": func(string) string {
+			return base64.StdEncoding.EncodeToString([]byte(awkwardClientID + ":" + creds.ClientSecret))
+		},
+		"Basic, URL-encoded too": func(string) string {
+			return url.QueryEscape(base64.StdEncoding.EncodeToString([]byte(awkwardClientID + ":" + creds.ClientSecret)))
+		},
 	}
 	for formName, form := range forms {
 		for secretName, secret := range awkwardSecrets {
