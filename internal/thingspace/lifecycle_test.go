@@ -520,3 +520,40 @@ func newCampaign() thingspace.NewCampaign {
 		DeviceList: []string{"990013907835573"},
 	}
 }
+
+// A search by name right after a POST can miss the new campaign: the simulator's list lag shows
+// the client what the controller must be ready for.
+func TestListCampaignsMissesACampaignTheListLagsBehind(t *testing.T) {
+	tests := map[string]struct {
+		after      time.Duration
+		wantListed bool
+	}{
+		"within the lag the new campaign is not listed": {after: 29 * time.Second},
+		"after the lag it is":                           {after: 30 * time.Second, wantListed: true},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			clock := newFakeClock()
+			w := startWorld(t, simulator.Options{Clock: clock.Now, AcceptDelay: time.Hour,
+				StaticTokens: []simulator.TokenPair{{AccessToken: staticAccessToken, SessionToken: staticSessionToken}}})
+			w.sim.SetListLag(30 * time.Second)
+			client := newClient(t, thingspace.Options{BaseURL: w.baseURL, Clock: clock.Now})
+			campaign := newCampaign()
+			campaign.StartDate = clock.Now().AddDate(0, 0, 1).Format(time.DateOnly)
+			campaign.EndDate = clock.Now().AddDate(0, 0, 7).Format(time.DateOnly)
+			created, err := client.CreateCampaign(t.Context(), staticCredentials, testAccount, campaign)
+			requireNoError(t, err)
+
+			clock.Advance(tt.after)
+			listed := false
+			requireNoError(t, client.ListCampaigns(t.Context(), staticCredentials, testAccount, created.Status, func(c thingspace.Campaign) error {
+				listed = listed || c.ID == created.ID
+				return nil
+			}))
+
+			if listed != tt.wantListed {
+				t.Errorf("new campaign listed %t, want %t", listed, tt.wantListed)
+			}
+		})
+	}
+}

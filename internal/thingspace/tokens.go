@@ -113,35 +113,41 @@ func (c *tokenCache) useRecords(records func(ctx context.Context) ([]string, err
 }
 
 // tokensFor returns the tokens to send with creds, minting what is missing or about to expire.
-// A caller that finds a mint of the same values in flight gets the current tokens while they
-// still live, and a *MintPendingError otherwise.
 func (c *tokenCache) tokensFor(ctx context.Context, creds Credentials) (tokenPair, error) {
 	if !creds.mintsAny() {
 		return tokenPair{access: creds.AccessToken, session: creds.SessionToken}, nil
 	}
 	key := c.hasher.tokensKey(creds)
 	rejectionKeys := c.hasher.rejectionKeysOf(creds)
+	entry, tokens, err := c.claim(key, rejectionKeys, creds)
+	if entry == nil {
+		return tokens, err
+	}
+	defer c.endMint(key, entry)
+	return c.mint(ctx, creds, entry, rejectionKeys)
+}
+
+// claim gives a caller of creds what it gets without minting: a remembered rejection, the
+// entry's tokens while they are fresh, or, when another caller mints, those tokens while they
+// still live and a *MintPendingError otherwise. Failing all that, it returns the entry, marked
+// minting, for the caller to mint.
+func (c *tokenCache) claim(key valuesKey, rejectionKeys rejectionKeys, creds Credentials) (*tokenEntry, tokenPair, error) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	entry := c.entryFor(key, creds.SecretUID)
 	if rejected := c.rejections.find(rejectionKeys); rejected != nil {
-		c.mu.Unlock()
-		return tokenPair{}, rejected
+		return nil, tokenPair{}, rejected
 	}
 	now := c.clock()
 	if entry.live(creds, now, entry.minting) {
 		entry.useSession(creds, now)
-		tokens := entry.pair(creds)
-		c.mu.Unlock()
-		return tokens, nil
+		return nil, entry.pair(creds), nil
 	}
 	if entry.minting {
-		c.mu.Unlock()
-		return tokenPair{}, &MintPendingError{RetryAfter: mintPendingRetryAfter}
+		return nil, tokenPair{}, &MintPendingError{RetryAfter: mintPendingRetryAfter}
 	}
 	entry.minting = true
-	c.mu.Unlock()
-	defer c.endMint(key, entry)
-	return c.mint(ctx, creds, entry, rejectionKeys)
+	return entry, tokenPair{}, nil
 }
 
 // live reports whether the entry holds every token creds mint: good for a while yet, or, while
@@ -348,10 +354,7 @@ func (c *tokenCache) ensureAccessToken(ctx context.Context, creds Credentials, e
 // ensureSessionToken returns the entry's session token, logging in when it is missing or about to
 // expire.
 func (c *tokenCache) ensureSessionToken(ctx context.Context, creds Credentials, accessToken string, entry *tokenEntry, keys rejectionKeys) (string, error) {
-	c.mu.Lock()
-	token, refreshAt := entry.sessionToken, entry.sessionRefreshAt
-	c.mu.Unlock()
-	if token != "" && c.clock().Before(refreshAt) {
+	if token, fresh := c.freshSession(creds, entry); fresh {
 		return token, nil
 	}
 	logf.FromContext(ctx).V(1).Info("Logging in to ThingSpace for a session token", "secretUID", creds.SecretUID)
@@ -372,6 +375,19 @@ func (c *tokenCache) ensureSessionToken(ctx context.Context, creds Credentials, 
 	entry.sessionToken = token
 	entry.useSession(creds, c.clock())
 	return token, nil
+}
+
+// freshSession returns the entry's session token when it is good for a while yet, noting that
+// it goes out now.
+func (c *tokenCache) freshSession(creds Credentials, entry *tokenEntry) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.clock()
+	if entry.sessionToken == "" || !now.Before(entry.sessionRefreshAt) {
+		return "", false
+	}
+	entry.useSession(creds, now)
+	return entry.sessionToken, true
 }
 
 func (c *tokenCache) dropAccessToken(entry *tokenEntry, token string) {
