@@ -27,7 +27,10 @@ import (
 // it again unchanged), *CredentialsError, *RateLimitedError (ThingSpace's 429) or *UnavailableError
 // (worth retrying with backoff). A call that the operator's own per-account rate limit would hold
 // longer than MaxLimiterWait sends nothing and returns a *ThrottledError: requeue at its
-// RetryAfter. When ctx ends, the error satisfies errors.Is(err, ctx.Err()).
+// RetryAfter. A call that finds tokens for its credentials being minted by another sends nothing
+// and returns a *MintPendingError: requeue at its RetryAfter. After a 429 for an account, every
+// call for that account sends nothing and returns a *RateLimitedError until ThingSpace's
+// Retry-After has passed. When ctx ends, the error satisfies errors.Is(err, ctx.Err()).
 //
 // The reads (GetCampaign, ListCampaigns, DeviceReport) have no effect and may be repeated freely.
 // The writes act on real devices; what repeating one does is said on each.
@@ -102,6 +105,7 @@ type HTTPClient struct {
 	httpClient *http.Client
 	clock      func() time.Time
 	limiters   *accountLimiters
+	holds      *accountHolds
 	tokens     *tokenCache
 }
 
@@ -126,6 +130,7 @@ func NewHTTPClient(opts Options) (*HTTPClient, error) {
 		httpClient: httpClient,
 		clock:      opts.Clock,
 		limiters:   newAccountLimiters(opts.QPS, opts.Burst),
+		holds:      newAccountHolds(),
 	}
 	c.tokens = newTokenCache(tokenEndpoints{
 		tokenURL: baseURL + tokenPath,
@@ -214,10 +219,20 @@ func instrumented(client *http.Client) *http.Client {
 	return &copied
 }
 
-// ForgetSecret drops the tokens and any remembered rejection minted from the Secret with uid,
-// e.g. when the Secret is deleted.
+// ForgetSecret notes that the Secret with uid is gone: the tokens minted from its values go,
+// unless another Secret holds the same values. A remembered rejection of its values stays: a
+// Secret created again with the same values must not try them again.
 func (c *HTTPClient) ForgetSecret(uid types.UID) {
 	c.tokens.forget(uid)
+}
+
+// UseRejectionRecords makes the client read, before it first sends a set of credential values,
+// the fingerprints of rejections that earlier processes recorded (CredentialsError.Fingerprint),
+// and treat values that match one as rejected without sending them. records returns the distinct
+// fingerprints recorded; an error from it fails the call with an *UnavailableError, and nothing
+// is sent. Call it before the client's first use.
+func (c *HTTPClient) UseRejectionRecords(records func(ctx context.Context) ([]string, error)) {
+	c.tokens.useRecords(records)
 }
 
 // GetCampaign reads a campaign: GET /api/fota/v2/campaigns/{account}/{campaignID}.
@@ -314,10 +329,13 @@ type fotaCall struct {
 // that this client minted, and returns the body of ThingSpace's 2xx reply. A 2xx reply that
 // carries a FOTA error body is that error.
 func (c *HTTPClient) callFOTA(ctx context.Context, creds Credentials, call fotaCall) ([]byte, error) {
+	if wait := c.holds.remaining(call.account, c.clock()); wait > 0 {
+		return nil, &RateLimitedError{RetryAfter: wait}
+	}
 	body, used, err := c.callWithTokens(ctx, creds, call)
 	if refusedMintedToken(creds, err) {
 		logf.FromContext(ctx).V(1).Info("ThingSpace refused a minted token, minting afresh", "secretUID", creds.SecretUID, "operation", call.operation)
-		c.tokens.invalidate(ctx, creds, used)
+		c.tokens.invalidate(creds, used)
 		body, used, err = c.callWithTokens(ctx, creds, call)
 	}
 	if err != nil {
@@ -355,7 +373,8 @@ func (c *HTTPClient) callWithTokens(ctx context.Context, creds Credentials, call
 	return body, tokens, err
 }
 
-// send makes one HTTP request and returns the body of a 2xx reply.
+// send makes one HTTP request and returns the body of a 2xx reply. A 429 holds the whole
+// account: ThingSpace limits an account, not a campaign.
 func (c *HTTPClient) send(ctx context.Context, tokens tokenPair, call fotaCall) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
@@ -369,6 +388,10 @@ func (c *HTTPClient) send(ctx context.Context, tokens tokenPair, call fotaCall) 
 		return nil, err
 	}
 	if err := classifyResponse(status, header, body, c.clock()); err != nil {
+		var limited *RateLimitedError
+		if errors.As(err, &limited) {
+			c.holds.hold(call.account, c.clock().Add(limited.RetryAfter))
+		}
 		return nil, err
 	}
 	if err := fotaErrorIn(status, body); err != nil {
@@ -429,14 +452,15 @@ func fotaErrorIn(status int, body []byte) error {
 // decodeCampaignOf reads the campaign of a GET or PUT reply. It tolerates unknown and missing
 // fields, but not a reply that carries no campaign (taking an empty object for a campaign would
 // make the operator believe ThingSpace holds an empty schedule), nor one about another campaign or
-// account, which must never be recorded as what ThingSpace holds for this one.
+// account, which must never be recorded as what ThingSpace holds for this one. Campaign ids are
+// UUIDs, which compare without case.
 func decodeCampaignOf(body []byte, account, campaignID string) (*Campaign, error) {
 	campaign, err := decodeCampaign(body)
 	if err != nil {
 		return nil, err
 	}
 	switch {
-	case campaign.ID != "" && campaign.ID != campaignID:
+	case campaign.ID != "" && !strings.EqualFold(campaign.ID, campaignID):
 		return nil, &UnavailableError{StatusCode: http.StatusOK, Err: fmt.Errorf("reply is about campaign %q, not %q", text.Truncate(campaign.ID, maxIDLength), campaignID)}
 	case campaign.AccountName != "" && campaign.AccountName != account:
 		return nil, &UnavailableError{StatusCode: http.StatusOK, Err: fmt.Errorf("reply is about account %q, not %q", text.Truncate(campaign.AccountName, maxIDLength), account)}
@@ -469,6 +493,16 @@ type SecretForgetter interface {
 }
 
 var _ SecretForgetter = (*HTTPClient)(nil)
+
+// RejectionRecordsUser is implemented by clients that honour rejections recorded before this
+// process started: the manager hands it the fingerprints its FotaCampaigns record (see
+// HTTPClient.UseRejectionRecords), so that a restart or a new leader does not try values
+// ThingSpace already rejected.
+type RejectionRecordsUser interface {
+	UseRejectionRecords(records func(ctx context.Context) ([]string, error))
+}
+
+var _ RejectionRecordsUser = (*HTTPClient)(nil)
 
 // maxIDLength bounds an id or account name quoted from a reply in an error.
 const maxIDLength = 64

@@ -1,6 +1,7 @@
 package thingspace
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strings"
 
@@ -18,11 +19,13 @@ const (
 	SecretKeyPassword     = "password"
 )
 
-// Credentials is what a credentials Secret holds. SecretUID names the Secret: minted tokens and
-// remembered rejections are kept per Secret and per credential values, so that new values start
-// afresh while an edit of the Secret's labels or annotations changes nothing. ResourceVersion
-// says which version of the Secret the values were read from, for the caller's own cache and
-// for display; it does not decide minting.
+// Credentials is what a credentials Secret holds. Minted tokens and remembered rejections are
+// kept per credential values, not per Secret: any number of Secrets holding the same values
+// share one set of tokens and one memory of a rejection, and a Secret deleted and created again
+// with the same values starts nothing afresh. SecretUID names the Secret, so that the tokens of
+// values no Secret uses any more can be dropped (ForgetSecret); ResourceVersion says which
+// version of the Secret the values were read from, for the caller's own cache and for display.
+// Neither decides minting.
 //
 // The access token is either static (AccessToken) or minted with OAuth2 client credentials
 // (ClientID, ClientSecret); the session token is either static (SessionToken) or obtained by a
@@ -123,9 +126,14 @@ func (c Credentials) logsIn() bool { return c.Username != "" && c.Password != ""
 // mintsAny reports whether any token of c comes from the token cache.
 func (c Credentials) mintsAny() bool { return c.mintsAccessToken() || c.logsIn() }
 
-// secretValues lists every value that must never be shown.
+// secretValues lists every value that must never be shown, with the Basic credentials of the
+// token request, which carry the client secret in base64.
 func (c Credentials) secretValues() []string {
-	return []string{c.AccessToken, c.SessionToken, c.ClientSecret, c.Password}
+	values := []string{c.AccessToken, c.SessionToken, c.ClientSecret, c.Password}
+	if c.ClientSecret != "" {
+		values = append(values, base64.StdEncoding.EncodeToString([]byte(c.ClientID+":"+c.ClientSecret)))
+	}
+	return values
 }
 
 // String shows where each token comes from and which Secret version, never a value.

@@ -1,10 +1,14 @@
 package thingspace
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -65,18 +69,39 @@ const (
 )
 
 // CredentialsError is a credential ThingSpace refused. Code and Message are ThingSpace's, with
-// every secret value removed. A rejected login or rejected client credentials is remembered for
-// the Secret's credential values and not tried again until they change: an edit of the
-// Secret's labels or annotations does not count.
+// every secret value removed. A rejected login or rejected client credentials is remembered by
+// the values themselves, not by the Secret holding them: they are not tried again until they
+// change, whichever Secret carries them, and neither an edit of a Secret's labels nor a Secret
+// deleted and created again counts as a change.
 type CredentialsError struct {
-	Problem     CredentialsProblem
-	StatusCode  int
-	Code        string
-	Message     string
+	Problem    CredentialsProblem
+	StatusCode int
+	Code       string
+	Message    string
+	// Fingerprint identifies the rejected values, for ClientCredentialsRejected, LoginRejected
+	// and LoginLocked, so that the caller can record it (the FotaCampaign annotation
+	// fota.thingspace.io/rejected-credentials) and a process started later does not try the same
+	// values again (see RejectionRecordsUser). It is computed once per rejected set of values, so
+	// every caller sees the same string. Its format is
+	//
+	//	scrypt1.<Problem>.<salt>.<key>
+	//
+	// where salt is 16 random bytes and key is scrypt(values, salt, N=2^14, r=8, p=1) of 32
+	// bytes, both base64url without padding, and values are clientId and clientSecret for
+	// ClientCredentialsRejected, username and password for the login problems, each preceded by
+	// its length. The cost (tens of milliseconds, 16 MiB) makes guessing a password back from it
+	// slow, and the salt makes two fingerprints of one password differ. It never holds a value,
+	// and Error never shows it. Empty for the other problems.
 	Fingerprint string
+	// Recorded says that this process did not ask ThingSpace: the values match a fingerprint
+	// recorded when an earlier process saw them rejected, and nothing was sent.
+	Recorded bool
 }
 
 func (e *CredentialsError) Error() string {
+	if e.Recorded {
+		return e.recordedText() + e.detail()
+	}
 	var what string
 	switch e.Problem {
 	case AccessTokenRejected:
@@ -88,11 +113,26 @@ func (e *CredentialsError) Error() string {
 	case LoginRejected:
 		what = "ThingSpace rejected the session login (username, password); not retried until the credentials in the Secret change, since repeated failed logins lock the account"
 	case LoginLocked:
-		what = "ThingSpace locked the session login; ask Verizon support to unlock it, then change the password in the Secret or recreate the Secret"
+		what = "ThingSpace locked the session login; ask Verizon support to unlock it, then change the password in the Secret (the same values are not tried again)"
 	default:
 		what = "ThingSpace rejected the credentials"
 	}
 	return what + e.detail()
+}
+
+// recordedText explains a rejection read from a record rather than seen by this process.
+func (e *CredentialsError) recordedText() string {
+	const notTried = "; nothing was sent, and they are not tried until the credentials in the Secret change"
+	switch e.Problem {
+	case ClientCredentialsRejected:
+		return "ThingSpace rejected these client credentials (clientId, clientSecret) before, as recorded on a FotaCampaign" + notTried
+	case LoginLocked:
+		return "ThingSpace locked this session login (username, password) before, as recorded on a FotaCampaign" + notTried +
+			"; ask Verizon support to unlock it, then change the password in the Secret"
+	default:
+		return "ThingSpace rejected this session login (username, password) before, as recorded on a FotaCampaign" + notTried +
+			", since repeated failed logins lock the account"
+	}
 }
 
 func (e *CredentialsError) detail() string {
@@ -116,6 +156,18 @@ type RateLimitedError struct {
 
 func (e *RateLimitedError) Error() string {
 	return fmt.Sprintf("ThingSpace rate limit reached: retry after %s", e.RetryAfter)
+}
+
+// MintPendingError is a call that found tokens for the same credential values being minted, or
+// a login made, by another request. It did not wait, so that a slow token endpoint holds one
+// worker per set of values rather than all of them: nothing was sent; try again after
+// RetryAfter, by when the other request has most likely finished.
+type MintPendingError struct {
+	RetryAfter time.Duration
+}
+
+func (e *MintPendingError) Error() string {
+	return fmt.Sprintf("ThingSpace tokens for these credentials are being minted by another request; nothing was sent, retry after %s", e.RetryAfter)
 }
 
 // ThrottledError is the operator's own per-account rate limit (Options.QPS and Options.Burst),
@@ -304,16 +356,15 @@ func clampRetryAfter(d time.Duration) time.Duration {
 }
 
 // sanitize makes ThingSpace's text in err fit to show in a status, an event or a log: it removes
-// every secret value, in case a server echoes a token or a password back, and then cuts each
+// every secret value, in each form a server might echo it (see secretForms), and then cuts each
 // text to maxMessageLength. In that order: a secret cut first would no longer be found whole,
 // and its start would stay. It edits err in place: callers pass errors they just built, and
 // every error that leaves the package passes through here.
 func sanitize(err error, secrets []string) error {
+	forms := secretForms(secrets)
 	clean := func(s string) string {
-		for _, secret := range secrets {
-			if secret != "" {
-				s = strings.ReplaceAll(s, secret, "[redacted]")
-			}
+		for _, form := range forms {
+			s = strings.ReplaceAll(s, form, "[redacted]")
 		}
 		return text.Truncate(s, maxMessageLength)
 	}
@@ -335,4 +386,32 @@ func sanitize(err error, secrets []string) error {
 		}
 	}
 	return err
+}
+
+// secretForms lists each secret as a server may echo it: raw, JSON-escaped (with and without
+// the HTML escapes of encoding/json), and URL-encoded as a query value and as a path segment,
+// longest first, so that no form is cut by the removal of a shorter one it contains.
+func secretForms(secrets []string) []string {
+	var forms []string
+	for _, secret := range secrets {
+		if secret == "" {
+			continue
+		}
+		forms = append(forms, secret, url.QueryEscape(secret), url.PathEscape(secret))
+		forms = append(forms, jsonEscaped(secret, true), jsonEscaped(secret, false))
+	}
+	slices.SortFunc(forms, func(a, b string) int { return cmp.Or(len(b)-len(a), strings.Compare(a, b)) })
+	return slices.Compact(forms)
+}
+
+// jsonEscaped is s as it appears inside a JSON string, without the quotes.
+func jsonEscaped(s string, escapeHTML bool) string {
+	var encoded bytes.Buffer
+	encoder := json.NewEncoder(&encoded)
+	encoder.SetEscapeHTML(escapeHTML)
+	if encoder.Encode(s) != nil {
+		return s
+	}
+	quoted := strings.TrimSuffix(encoded.String(), "\n")
+	return strings.TrimSuffix(strings.TrimPrefix(quoted, `"`), `"`)
 }

@@ -120,7 +120,10 @@ func TestClassifyLogin(t *testing.T) {
 			body: `{"errorCode":"UnifiedWebService.Login.InvalidCredentials","errorMessage":"invalid"}`, wantProblem: LoginRejected},
 		{name: "a Locked code is a locked login", status: 401,
 			body: `{"errorCode":"UnifiedWebService.Login.Locked","errorMessage":"locked"}`, wantProblem: LoginLocked},
-		{name: "a 4xx HTML page counts as refused, to stay clear of the lock", status: 403, body: `<html>no</html>`, wantProblem: LoginRejected},
+		{name: "a 400 HTML page counts as refused, to stay clear of the lock", status: 400, body: `<html>no</html>`, wantProblem: LoginRejected},
+		{name: "a 403 is an unknown outcome, not a refusal", status: 403, body: `{"errorCode":"FORBIDDEN","errorMessage":"no"}`, wantType: "unavailable"},
+		{name: "a 404 HTML page is an unknown outcome, not a refusal", status: 404, body: `<html>not found</html>`, wantType: "unavailable"},
+		{name: "a 408 is an unknown outcome, not a refusal", status: 408, wantType: "unavailable"},
 		{name: "the gateway refusing the bearer is not a failed login", status: 401,
 			body: `{"fault":{"code":"900901","message":"Invalid Credentials"}}`, wantProblem: AccessTokenRejected},
 		{name: "429 is a rate limit, not a refusal", status: 429, wantType: "ratelimited"},
@@ -199,15 +202,30 @@ func TestClassifyTokenReply(t *testing.T) {
 			status: 401, body: `{"error":"invalid_client","error_description":"client authentication failed"}`,
 			wantErr: &CredentialsError{Problem: ClientCredentialsRejected, StatusCode: 401, Code: "invalid_client", Message: "client authentication failed"},
 		},
-		"4xx without a body": {
-			reason: "any 4xx refuses the client credentials, even when the body says nothing",
+		"400 without a body": {
+			reason: "a 400 refuses the client credentials, even when the body says nothing",
 			status: 400, body: `<html>Bad Request</html>`,
 			wantErr: &CredentialsError{Problem: ClientCredentialsRejected, StatusCode: 400},
 		},
 		"OAuth error with 200": {
-			reason: "an OAuth error under a 200, which some servers send, still refuses the client credentials",
+			reason: "an OAuth error under a 200 leaves unknown whether the credentials were judged: retried, not remembered",
 			status: 200, body: `{"error":"invalid_client"}`,
-			wantErr: &CredentialsError{Problem: ClientCredentialsRejected, StatusCode: 200, Code: "invalid_client"},
+			wantErr: &UnavailableError{StatusCode: 200},
+		},
+		"403": {
+			reason: "a 403 is not a 400 or a 401: an unknown outcome, retried with backoff",
+			status: 403, body: `{"error":"access_denied"}`,
+			wantErr: &UnavailableError{StatusCode: 403},
+		},
+		"404 HTML page": {
+			reason: "a 404 page from a proxy says nothing about the credentials",
+			status: 404, body: `<html>Not Found</html>`,
+			wantErr: &UnavailableError{StatusCode: 404},
+		},
+		"408": {
+			reason:  "a 408 is a timeout, not a judgement of the credentials",
+			status:  408,
+			wantErr: &UnavailableError{StatusCode: 408},
 		},
 		"429": {
 			reason: "a 429 is a rate limit with its Retry-After, not a refusal to remember",

@@ -37,6 +37,7 @@ type world struct {
 
 	mu      sync.Mutex
 	headers []http.Header
+	paths   []string
 }
 
 func startWorld(t *testing.T, opts simulator.Options) *world {
@@ -45,6 +46,7 @@ func startWorld(t *testing.T, opts simulator.Options) *world {
 	server := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		w.mu.Lock()
 		w.headers = append(w.headers, r.Header.Clone())
+		w.paths = append(w.paths, r.URL.Path)
 		w.mu.Unlock()
 		w.sim.ServeHTTP(rw, r)
 	}))
@@ -75,6 +77,31 @@ func (w *world) seenHeaders() []http.Header {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return append([]http.Header(nil), w.headers...)
+}
+
+// arrived returns how many requests for path have arrived, answered or not.
+func (w *world) arrived(path string) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	n := 0
+	for _, p := range w.paths {
+		if p == path {
+			n++
+		}
+	}
+	return n
+}
+
+// awaitArrival waits until n requests for path have arrived.
+func (w *world) awaitArrival(t *testing.T, path string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for w.arrived(path) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests for %s arrived within 10s, want %d", w.arrived(path), path, n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // statuses returns the status of every recorded request of kind, in order.

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+
+	"github.com/fota-operator/fota-operator/internal/text"
 )
 
 // maxPages bounds every paged read: 1000 pages of the device report is a million devices, far
@@ -16,6 +18,11 @@ const maxPages = 1000
 // CreateCampaign schedules a campaign: POST /api/fota/v2/campaigns/software/{account}. The reply is
 // the new campaign, with its id; ThingSpace checks the request afterwards (status
 // CampaignRequestPending, then CampaignRequestQueued or CampaignRequestFailed).
+//
+// A reply that cannot be trusted leaves unknown whether ThingSpace scheduled the campaign, so its
+// id is never returned: one without an id, one about another account or campaign name, or a 200
+// that carries an error instead of a campaign is an *UnavailableError, for the caller to resolve
+// by searching the campaign by name.
 func (c *HTTPClient) CreateCampaign(ctx context.Context, creds Credentials, account string, campaign NewCampaign) (*Campaign, error) {
 	acc, err := pathSegment("account name", account)
 	if err != nil {
@@ -37,16 +44,45 @@ func (c *HTTPClient) CreateCampaign(ctx context.Context, creds Credentials, acco
 		body:      payload,
 	})
 	if err != nil {
-		return nil, err
+		return nil, errorUnder2xxIsUnknown(err)
 	}
 	created, err := decodeCampaign(body)
 	if err != nil {
 		return nil, err
 	}
-	if created.ID == "" {
-		return nil, &UnavailableError{StatusCode: http.StatusOK, Err: errors.New("reply to the new campaign carries no id")}
+	if err := checkCreated(created, account, campaign.CampaignName); err != nil {
+		return nil, err
 	}
 	return created, nil
+}
+
+// errorUnder2xxIsUnknown turns a 2xx carrying a FOTA error into an unknown outcome: a success
+// status with an error body says neither that ThingSpace refused the campaign nor that it
+// scheduled it.
+func errorUnder2xxIsUnknown(err error) error {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.StatusCode < 200 || apiErr.StatusCode > 299 {
+		return err
+	}
+	return &UnavailableError{StatusCode: apiErr.StatusCode, Err: fmt.Errorf(
+		"reply to the new campaign carries an error (%s) under a success status; whether ThingSpace scheduled it is unknown",
+		codeAndMessage(apiErr.Code, apiErr.Message))}
+}
+
+// checkCreated refuses a reply to the POST that is not about the campaign just requested.
+func checkCreated(created *Campaign, account, campaignName string) error {
+	var problem string
+	switch {
+	case created.ID == "":
+		problem = "carries no id"
+	case created.AccountName != account:
+		problem = fmt.Sprintf("is about account %q, not %q", text.Truncate(created.AccountName, maxIDLength), account)
+	case created.CampaignName != campaignName:
+		problem = fmt.Sprintf("is about campaign name %q, not %q", text.Truncate(created.CampaignName, maxIDLength), campaignName)
+	default:
+		return nil
+	}
+	return &UnavailableError{StatusCode: http.StatusOK, Err: fmt.Errorf("reply to the new campaign %s; whether ThingSpace scheduled it is unknown", problem)}
 }
 
 // devicesChangeBody is the body of the devices PUT, as ThingSpace's documentation shows it. The
@@ -124,11 +160,13 @@ func (c *HTTPClient) DeleteCampaign(ctx context.Context, creds Credentials, acco
 	return nil
 }
 
-// campaignListPage is one page of GET /reports/{acc}/campaigns.
+// campaignListPage is one page of GET /reports/{acc}/campaigns. CampaignList is nil when the
+// reply has no campaignList: that is a broken reply, not an account without campaigns, which
+// would let the caller schedule a campaign ThingSpace already holds.
 type campaignListPage struct {
-	HasMoreData        bool            `json:"hasMoreData"`
-	LastSeenCampaignID json.RawMessage `json:"lastSeenCampaignId"`
-	CampaignList       []Campaign      `json:"campaignList"`
+	HasMoreData        bool               `json:"hasMoreData"`
+	LastSeenCampaignID json.RawMessage    `json:"lastSeenCampaignId"`
+	CampaignList       *[]json.RawMessage `json:"campaignList"`
 }
 
 // ListCampaigns reads the account's campaigns of one status: GET
@@ -148,13 +186,40 @@ func (c *HTTPClient) ListCampaigns(ctx context.Context, creds Credentials, accou
 		if err := json.Unmarshal(body, &page); err != nil {
 			return pageCursor{}, &UnavailableError{StatusCode: http.StatusOK, Err: fmt.Errorf("reply is not a campaign list: %w", err)}
 		}
-		for _, campaign := range page.CampaignList {
+		if page.CampaignList == nil {
+			return pageCursor{}, &UnavailableError{StatusCode: http.StatusOK, Err: errors.New("campaign list reply carries no campaignList")}
+		}
+		for i, raw := range *page.CampaignList {
+			campaign, err := listedCampaign(raw, account)
+			if err != nil {
+				return pageCursor{}, &UnavailableError{StatusCode: http.StatusOK, Err: fmt.Errorf("campaignList entry %d: %w", i, err)}
+			}
 			if err := visit(campaign); err != nil {
 				return pageCursor{}, err
 			}
 		}
 		return pageCursor{more: page.HasMoreData, lastSeen: page.LastSeenCampaignID}, nil
 	})
+}
+
+// listedCampaign reads one entry of a campaign list. An entry that is no campaign object, has no
+// id or belongs to another account cannot be read: skipping it could hide the campaign the
+// caller looks for.
+func listedCampaign(raw json.RawMessage, account string) (Campaign, error) {
+	var campaign Campaign
+	if !isJSONObject(raw) {
+		return Campaign{}, errors.New("is not a campaign object")
+	}
+	if err := json.Unmarshal(raw, &campaign); err != nil {
+		return Campaign{}, fmt.Errorf("is not a campaign object: %w", err)
+	}
+	switch {
+	case campaign.ID == "":
+		return Campaign{}, errors.New("carries no id")
+	case campaign.AccountName != "" && campaign.AccountName != account:
+		return Campaign{}, fmt.Errorf("is about account %q, not %q", text.Truncate(campaign.AccountName, maxIDLength), account)
+	}
+	return campaign, nil
 }
 
 // deviceReportPage is one page of the device report.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -351,5 +352,208 @@ func requireNoError(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatalf("unexpected error: %v", err)
+	}
+}
+
+// A reply that cannot be trusted is ThingSpace failing to answer: never "no campaigns", and
+// never a new campaign's id, since the caller would record it or schedule the campaign again.
+func TestRepliesThatCannotBeTrustedAreUnavailable(t *testing.T) {
+	listBody := func(entries string) string {
+		return `{"hasMoreData":false,"lastSeenCampaignId":"0","campaignList":` + entries + `}`
+	}
+	tests := map[string]struct {
+		kind  simulator.Kind
+		fault simulator.Fault
+		// wantScheduled says the POST had its effect at ThingSpace, whatever the reply said.
+		wantScheduled bool
+	}{
+		"a list reply without campaignList is not an empty list": {kind: simulator.KindList,
+			fault: simulator.Fault{Alter: simulator.AlterWithoutCampaignList}},
+		"a list reply whose campaignList is null is not an empty list": {kind: simulator.KindList,
+			fault: simulator.Fault{Status: 200, Body: listBody(`null`)}},
+		"a list entry that is no object cannot be read": {kind: simulator.KindList,
+			fault: simulator.Fault{Status: 200, Body: listBody(`["` + testCampaignID + `"]`)}},
+		"a null list entry cannot be read": {kind: simulator.KindList,
+			fault: simulator.Fault{Status: 200, Body: listBody(`[null]`)}},
+		"a list entry with a field of the wrong type cannot be read": {kind: simulator.KindList,
+			fault: simulator.Fault{Status: 200, Body: listBody(`[{"id":"a","campaignName":7}]`)}},
+		"a list entry without an id cannot be read": {kind: simulator.KindList,
+			fault: simulator.Fault{Status: 200, Body: listBody(`[{"campaignName":"FOTA_Verizon_Upgrade","status":"CampaignScheduled"}]`)}},
+		"a list entry about another account cannot be read": {kind: simulator.KindList,
+			fault: simulator.Fault{Alter: simulator.AlterOtherAccount}},
+		"a POST reply without an id is an unknown outcome": {kind: simulator.KindCreate,
+			fault: simulator.Fault{Alter: simulator.AlterWithoutID}, wantScheduled: true},
+		"a POST reply about another account is an unknown outcome": {kind: simulator.KindCreate,
+			fault: simulator.Fault{Alter: simulator.AlterOtherAccount}, wantScheduled: true},
+		"a POST reply about another campaign name is an unknown outcome": {kind: simulator.KindCreate,
+			fault: simulator.Fault{Alter: simulator.AlterOtherCampaignName}, wantScheduled: true},
+		"a POST answered 200 with an errorMessage is an unknown outcome": {kind: simulator.KindCreate,
+			fault: simulator.Fault{Alter: simulator.AlterErrorMessage}, wantScheduled: true},
+		"a POST answered 200 with an error body alone is an unknown outcome": {kind: simulator.KindCreate,
+			fault: simulator.Fault{Status: 200, Body: `{"errorCode":"INTERNAL_SERVER_ERROR","errorMessage":"try later"}`}},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			w := staticWorld(t)
+			w.sim.Seed(sampleCampaign(testAccount, testCampaignID, pendingStart()))
+			tt.fault.Kind = tt.kind
+			w.sim.InjectFault(tt.fault)
+			client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
+
+			var err error
+			switch tt.kind {
+			case simulator.KindList:
+				err = client.ListCampaigns(t.Context(), staticCredentials, testAccount, "CampaignScheduled", func(c thingspace.Campaign) error {
+					t.Errorf("visited %+v from a reply that cannot be trusted", c)
+					return nil
+				})
+			case simulator.KindCreate:
+				var created *thingspace.Campaign
+				created, err = client.CreateCampaign(t.Context(), staticCredentials, testAccount, newCampaign())
+				if created != nil {
+					t.Errorf("CreateCampaign returned %+v, want no campaign: its id cannot be trusted", *created)
+				}
+			}
+
+			requireErrorType[*thingspace.UnavailableError](t, err)
+			if scheduled := len(w.sim.Campaigns()) == 2; scheduled != tt.wantScheduled {
+				t.Errorf("scheduled at ThingSpace: %t, want %t", scheduled, tt.wantScheduled)
+			}
+		})
+	}
+}
+
+func TestAnEmptyCampaignListIsNoCampaigns(t *testing.T) {
+	w := staticWorld(t)
+	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
+
+	visited := 0
+	err := client.ListCampaigns(t.Context(), staticCredentials, testAccount, "CampaignScheduled", func(thingspace.Campaign) error {
+		visited++
+		return nil
+	})
+
+	if err != nil || visited != 0 {
+		t.Errorf("got %v after %d campaigns, want no error and none", err, visited)
+	}
+}
+
+// Campaign ids are UUIDs: a reply spelling the requested id in capitals is about it.
+func TestCampaignIDsCompareWithoutCase(t *testing.T) {
+	upper := strings.ToUpper(testCampaignID)
+	tests := map[string]struct {
+		kind simulator.Kind
+		call func(client *thingspace.HTTPClient) (*thingspace.Campaign, error)
+	}{
+		"GET": {kind: simulator.KindGet, call: func(client *thingspace.HTTPClient) (*thingspace.Campaign, error) {
+			return client.GetCampaign(t.Context(), staticCredentials, testAccount, testCampaignID)
+		}},
+		"dates PUT": {kind: simulator.KindDates, call: func(client *thingspace.HTTPClient) (*thingspace.Campaign, error) {
+			return client.UpdateCampaignDates(t.Context(), staticCredentials, testAccount, testCampaignID, thingspace.Dates{StartDate: "2026-12-01", EndDate: "2026-12-07"})
+		}},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			w := staticWorld(t)
+			w.sim.InjectFault(simulator.Fault{Kind: tt.kind, Status: 200,
+				Body: `{"id":"` + upper + `","accountName":"` + testAccount + `","startDate":"2026-12-01","endDate":"2026-12-07"}`})
+			client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
+
+			campaign, err := tt.call(client)
+
+			if err != nil || campaign.ID != upper {
+				t.Errorf("got %v, %v; want the campaign %s", campaign, err, upper)
+			}
+		})
+	}
+}
+
+// What to cut for a condition is the controller's business: the client hands a 40 KB software
+// name over whole.
+func TestALongSoftwareNameReachesTheCallerWhole(t *testing.T) {
+	long := sampleCampaign(testAccount, testCampaignID, pendingStart())
+	long.SoftwareName = strings.Repeat("FOTA_Verizon_Model-A_02To03_HF_", 40<<10/32)
+	tests := map[string]func(client *thingspace.HTTPClient) (string, error){
+		"GET": func(client *thingspace.HTTPClient) (string, error) {
+			campaign, err := client.GetCampaign(t.Context(), staticCredentials, testAccount, testCampaignID)
+			if err != nil {
+				return "", err
+			}
+			return campaign.SoftwareName, nil
+		},
+		"list": func(client *thingspace.HTTPClient) (string, error) {
+			var name string
+			err := client.ListCampaigns(t.Context(), staticCredentials, testAccount, long.Status, func(c thingspace.Campaign) error {
+				name = c.SoftwareName
+				return nil
+			})
+			return name, err
+		},
+	}
+	for name, read := range tests {
+		t.Run(name, func(t *testing.T) {
+			w := staticWorld(t)
+			w.sim.Seed(long)
+			client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
+
+			got, err := read(client)
+
+			if err != nil || got != long.SoftwareName {
+				t.Errorf("got %d bytes, %v; want the %d-byte name", len(got), err, len(long.SoftwareName))
+			}
+		})
+	}
+}
+
+// newCampaign is a campaign the simulator accepts.
+func newCampaign() thingspace.NewCampaign {
+	return thingspace.NewCampaign{
+		CampaignName:     "fleet.model-a-wave1",
+		SoftwareName:     "FOTA_Verizon_Model-A_02To03_HF",
+		SoftwareFrom:     "FOTA_Verizon_Model-A_00To01_HF",
+		SoftwareTo:       "FOTA_Verizon_Model-A_02To03_HF",
+		DistributionType: "HTTP",
+		Dates: thingspace.Dates{
+			StartDate: pendingStart().Format(time.DateOnly),
+			EndDate:   pendingStart().AddDate(0, 0, 6).Format(time.DateOnly),
+		},
+		DeviceList: []string{"990013907835573"},
+	}
+}
+
+// A search by name right after a POST can miss the new campaign: the simulator's list lag shows
+// the client what the controller must be ready for.
+func TestListCampaignsMissesACampaignTheListLagsBehind(t *testing.T) {
+	tests := map[string]struct {
+		after      time.Duration
+		wantListed bool
+	}{
+		"within the lag the new campaign is not listed": {after: 29 * time.Second},
+		"after the lag it is":                           {after: 30 * time.Second, wantListed: true},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			clock := newFakeClock()
+			w := startWorld(t, simulator.Options{Clock: clock.Now, AcceptDelay: time.Hour,
+				StaticTokens: []simulator.TokenPair{{AccessToken: staticAccessToken, SessionToken: staticSessionToken}}})
+			w.sim.SetListLag(30 * time.Second)
+			client := newClient(t, thingspace.Options{BaseURL: w.baseURL, Clock: clock.Now})
+			campaign := newCampaign()
+			campaign.StartDate = clock.Now().AddDate(0, 0, 1).Format(time.DateOnly)
+			campaign.EndDate = clock.Now().AddDate(0, 0, 7).Format(time.DateOnly)
+			created, err := client.CreateCampaign(t.Context(), staticCredentials, testAccount, campaign)
+			requireNoError(t, err)
+
+			clock.Advance(tt.after)
+			listed := false
+			requireNoError(t, client.ListCampaigns(t.Context(), staticCredentials, testAccount, created.Status, func(c thingspace.Campaign) error {
+				listed = listed || c.ID == created.ID
+				return nil
+			}))
+
+			if listed != tt.wantListed {
+				t.Errorf("new campaign listed %t, want %t", listed, tt.wantListed)
+			}
+		})
 	}
 }

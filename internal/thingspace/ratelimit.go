@@ -72,3 +72,39 @@ func endsBefore(ctx context.Context, t time.Time) bool {
 	deadline, ok := ctx.Deadline()
 	return ok && deadline.Before(t)
 }
+
+// accountHolds remembers, per account, until when ThingSpace asked the operator to wait with a
+// 429: its limit is the account's, so every campaign of the account waits, not only the one
+// whose call was refused.
+type accountHolds struct {
+	mu    sync.Mutex
+	until map[string]time.Time
+}
+
+func newAccountHolds() *accountHolds {
+	return &accountHolds{until: map[string]time.Time{}}
+}
+
+// hold makes account wait until until, unless it already waits longer.
+func (h *accountHolds) hold(account string, until time.Time) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if until.After(h.until[account]) {
+		h.until[account] = until
+	}
+}
+
+// remaining is how long account still waits at now; zero once the hold has passed.
+func (h *accountHolds) remaining(account string, now time.Time) time.Duration {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	until, ok := h.until[account]
+	if !ok {
+		return 0
+	}
+	if !now.Before(until) {
+		delete(h.until, account)
+		return 0
+	}
+	return until.Sub(now)
+}

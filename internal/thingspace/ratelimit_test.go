@@ -137,3 +137,66 @@ func TestTokenAndLoginCallsDoNotSpendTheAccountsRate(t *testing.T) {
 		t.Fatalf("GetCampaign: %v", err)
 	}
 }
+
+// ThingSpace limits an account, not a campaign: after a 429, every call for the account waits
+// out its Retry-After without sending anything, and other accounts go on.
+func TestA429HoldsTheWholeAccount(t *testing.T) {
+	const otherAccount = "0402196254-00002"
+	throttled := simulator.Fault{Account: testAccount, CampaignID: "campaign-1", Status: 429, RetryAfter: "30", Times: 1}
+	gatewayFault := simulator.Fault{Account: testAccount, CampaignID: "campaign-1", Status: 400, RetryAfter: "30", Times: 1,
+		Body: `{"fault":{"code":"900800","message":"Message throttled out"}}`}
+	tests := map[string]struct {
+		trigger        simulator.Fault
+		advance        time.Duration
+		account        string
+		wantRetryAfter time.Duration // zero: the call is sent and served
+	}{
+		"another campaign of the account waits the whole Retry-After": {trigger: throttled,
+			account: testAccount, wantRetryAfter: 30 * time.Second},
+		"the account waits what is left of Retry-After": {trigger: throttled, advance: 10 * time.Second,
+			account: testAccount, wantRetryAfter: 20 * time.Second},
+		"the account is served once Retry-After has passed": {trigger: throttled, advance: 30 * time.Second,
+			account: testAccount},
+		"another account does not wait": {trigger: throttled, account: otherAccount},
+		"the gateway's throttling fault holds the account too": {trigger: gatewayFault,
+			account: testAccount, wantRetryAfter: 30 * time.Second},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			clock := newFakeClock()
+			w := startWorld(t, simulator.Options{Clock: clock.Now,
+				StaticTokens: []simulator.TokenPair{{AccessToken: staticAccessToken, SessionToken: staticSessionToken}}})
+			for _, account := range []string{testAccount, otherAccount} {
+				for _, id := range []string{"campaign-1", "campaign-2"} {
+					w.sim.Seed(sampleCampaign(account, id, clock.Now().AddDate(0, 0, 30)))
+				}
+			}
+			w.sim.InjectFault(tt.trigger)
+			client := newClient(t, thingspace.Options{BaseURL: w.baseURL, Clock: clock.Now})
+			_, err := client.GetCampaign(t.Context(), staticCredentials, testAccount, "campaign-1")
+			requireErrorType[*thingspace.RateLimitedError](t, err)
+
+			clock.Advance(tt.advance)
+			_, err = client.GetCampaign(t.Context(), staticCredentials, tt.account, "campaign-2")
+
+			sent := 0
+			for _, r := range w.sim.Requests() {
+				if r.CampaignID == "campaign-2" {
+					sent++
+				}
+			}
+			if tt.wantRetryAfter == 0 {
+				if err != nil || sent != 1 {
+					t.Errorf("got %v after %d requests, want the call sent and served", err, sent)
+				}
+				return
+			}
+			if limited := errorAs[*thingspace.RateLimitedError](t, err); limited.RetryAfter != tt.wantRetryAfter {
+				t.Errorf("RetryAfter %s, want %s", limited.RetryAfter, tt.wantRetryAfter)
+			}
+			if sent != 0 {
+				t.Errorf("%d requests for the held account, want none", sent)
+			}
+		})
+	}
+}

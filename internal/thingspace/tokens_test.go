@@ -5,11 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 	"github.com/fota-operator/fota-operator/internal/thingspace/simulator"
@@ -232,78 +229,6 @@ func TestAnUnavailableTokenEndpointIsRetriedOnTheNextCall(t *testing.T) {
 	}
 	if _, err := client.GetCampaign(t.Context(), creds, testAccount, testCampaignID); err != nil {
 		t.Errorf("GetCampaign once the token endpoint is back: %v", err)
-	}
-}
-
-func TestConcurrentCampaignsSharingASecretMintOnce(t *testing.T) {
-	w := mintingWorld(t, nil)
-	// Slow token and login replies make the callers overlap.
-	w.sim.InjectFault(simulator.Fault{Kind: simulator.KindToken, Latency: 100 * time.Millisecond})
-	w.sim.InjectFault(simulator.Fault{Kind: simulator.KindLogin, Latency: 100 * time.Millisecond})
-	const campaigns = 20
-	for i := range campaigns {
-		w.sim.Seed(sampleCampaign(testAccount, fmt.Sprintf("campaign-%d", i), pendingStart()))
-	}
-	client := newClient(t, thingspace.Options{BaseURL: w.baseURL, QPS: 1000, Burst: campaigns})
-	creds := mintingCredentials(t, "uid-1", "1", testPassword)
-
-	var wg sync.WaitGroup
-	errs := make(chan error, campaigns)
-	for i := range campaigns {
-		wg.Go(func() {
-			_, err := client.GetCampaign(t.Context(), creds, testAccount, fmt.Sprintf("campaign-%d", i))
-			errs <- err
-		})
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Errorf("GetCampaign: %v", err)
-		}
-	}
-
-	if n := w.sim.Count(http.MethodPost, simulator.KindToken); n != 1 {
-		t.Errorf("%d token requests for %d concurrent campaigns, want 1", n, campaigns)
-	}
-	if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 1 {
-		t.Errorf("%d logins for %d concurrent campaigns, want 1", n, campaigns)
-	}
-}
-
-func TestSecretsDoNotShareTokens(t *testing.T) {
-	w := mintingWorld(t, nil)
-	w.sim.Seed(sampleCampaign(testAccount, testCampaignID, pendingStart()))
-	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
-
-	for _, uid := range []string{"uid-1", "uid-2"} {
-		creds := mintingCredentials(t, "", "1", testPassword)
-		creds.SecretUID = types.UID(uid)
-		if _, err := client.GetCampaign(t.Context(), creds, testAccount, testCampaignID); err != nil {
-			t.Fatalf("GetCampaign with Secret %s: %v", uid, err)
-		}
-	}
-
-	if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 2 {
-		t.Errorf("%d logins for two Secrets, want 2", n)
-	}
-}
-
-func TestForgetSecretDropsTheRememberedRejection(t *testing.T) {
-	w := mintingWorld(t, nil)
-	w.sim.Seed(sampleCampaign(testAccount, testCampaignID, pendingStart()))
-	client := newClient(t, thingspace.Options{BaseURL: w.baseURL})
-	creds := mintingCredentials(t, "uid-1", "1", wrongPassword)
-	if _, err := client.GetCampaign(t.Context(), creds, testAccount, testCampaignID); err == nil {
-		t.Fatal("GetCampaign with a wrong password succeeded")
-	}
-
-	client.ForgetSecret("uid-1")
-	_, err := client.GetCampaign(t.Context(), creds, testAccount, testCampaignID)
-
-	requireErrorType[*thingspace.CredentialsError](t, err)
-	if n := w.sim.Count(http.MethodPost, simulator.KindLogin); n != 2 {
-		t.Errorf("%d logins, want 2: a forgotten Secret starts afresh", n)
 	}
 }
 
