@@ -49,7 +49,7 @@ var _ = Describe("One POST per campaign name", func() {
 
 		postsNamed := func() int { return len(postsOfName(name)) }
 		Eventually(func() int { return countSynced(f.namespace, fotav1alpha1.ReasonConflict) }).Should(Equal(4))
-		Expect(countSynced(f.namespace, fotav1alpha1.ReasonSynced)).To(Equal(1))
+		Eventually(func() int { return countSynced(f.namespace, fotav1alpha1.ReasonSynced) }).Should(Equal(1))
 		Consistently(postsNamed, quietly).Should(Equal(1))
 	})
 
