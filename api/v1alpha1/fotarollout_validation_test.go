@@ -2,12 +2,15 @@ package v1alpha1_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/rand"
+	"sigs.k8s.io/yaml"
 )
 
 // validRollout is a FotaRollout like the sample of config/samples, as an unstructured object, so
@@ -112,6 +115,15 @@ var _ = Describe("FotaRollout schema", func() {
 			spec(obj)["abort"] = true
 		}),
 	)
+
+	It("accepts the sample of config/samples", func() {
+		raw, err := os.ReadFile(filepath.Join("..", "..", "config", "samples", "fota_v1alpha1_fotarollout.yaml"))
+		Expect(err).NotTo(HaveOccurred())
+		obj := &unstructured.Unstructured{}
+		Expect(yaml.Unmarshal(raw, &obj.Object)).To(Succeed())
+		obj.SetName("fr-sample-" + rand.String(8))
+		Expect(createStrictly(obj)).To(Succeed())
+	})
 
 	It("fills in the defaults of the gate, the template and the release windows", func() {
 		obj := validRollout()

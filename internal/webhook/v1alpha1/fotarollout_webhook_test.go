@@ -2,12 +2,15 @@ package v1alpha1
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
 
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
 )
@@ -189,5 +192,19 @@ func TestFotaRolloutValidateDeleteAdmitsEveryRollout(t *testing.T) {
 	warnings, err := (&FotaRolloutValidator{}).ValidateDelete(context.Background(), newRollout(strings.Repeat("m", 60)))
 	if err != nil || len(warnings) != 0 {
 		t.Fatalf("delete: warnings %q, error %v", warnings, err)
+	}
+}
+
+func TestFotaRolloutValidateCreateAdmitsTheSample(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "..", "config", "samples", "fota_v1alpha1_fotarollout.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sample := &fotav1alpha1.FotaRollout{}
+	if err := yaml.UnmarshalStrict(raw, sample); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&FotaRolloutValidator{}).ValidateCreate(context.Background(), sample); err != nil {
+		t.Fatalf("the sample is rejected: %v", err)
 	}
 }
