@@ -151,6 +151,7 @@ type AbortPolicy struct {
 // +kubebuilder:validation:XValidation:rule="has(self.campaignId) == has(oldSelf.campaignId)",message="campaignId cannot be added or removed after creation: create a new FotaCampaign for another campaign"
 // +kubebuilder:validation:XValidation:rule="has(self.campaignName) == has(oldSelf.campaignName)",message="campaignName cannot be added or removed after creation: ThingSpace cannot rename a campaign; create a new FotaCampaign to schedule another"
 // +kubebuilder:validation:XValidation:rule="has(self.software) == has(oldSelf.software)",message="software cannot be added or removed after creation: create a new FotaCampaign to schedule another campaign"
+// +kubebuilder:validation:XValidation:rule="!(has(oldSelf.cancel) && oldSelf.cancel) || (has(self.cancel) && self.cancel)",message="cancel cannot go back to false: a cancelled campaign cannot be resumed; schedule a new one",fieldPath=".cancel",reason=FieldValueForbidden
 // +kubebuilder:validation:XValidation:rule="self.startDate <= self.endDate",message="endDate must be on or after startDate",fieldPath=".endDate"
 // +kubebuilder:validation:XValidation:rule="!has(self.downloadAfterDate) || self.downloadAfterDate <= self.endDate",message="downloadAfterDate must be on or before endDate",fieldPath=".downloadAfterDate"
 // +kubebuilder:validation:XValidation:rule="!has(self.installAfterDate) || self.installAfterDate <= self.endDate",message="installAfterDate must be on or before endDate",fieldPath=".installAfterDate"
@@ -236,6 +237,14 @@ type FotaCampaignSpec struct {
 	// once it is false. It can change in every phase.
 	// +optional
 	Suspend *bool `json:"suspend,omitempty"`
+
+	// cancel, when true, cancels the campaign in ThingSpace (one DELETE: a campaign that has not
+	// started is cancelled, one that runs is aborted) and keeps the object as the record. It
+	// cannot go back to false: a cancelled campaign cannot be resumed; schedule a new one.
+	// suspend: true holds the call.
+	// +kubebuilder:default=false
+	// +optional
+	Cancel *bool `json:"cancel,omitempty"`
 }
 
 // Phase is where a campaign stands in its life.
@@ -357,6 +366,9 @@ const (
 	ReasonTimeZoneShift = "TimeZoneShift"
 	// ReasonNoTimeZoneShift: the local hours of the windows stay the same during the campaign.
 	ReasonNoTimeZoneShift = "NoTimeZoneShift"
+	// ReasonCancelled: spec.cancel is true, and the campaign is cancelled or aborted in ThingSpace,
+	// or about to be.
+	ReasonCancelled = "Cancelled"
 	// ReasonUnknownTimeZone: displayTimeZone is not an IANA time zone (the webhook refuses one;
 	// this shows when it is off).
 	ReasonUnknownTimeZone = "UnknownTimeZone"

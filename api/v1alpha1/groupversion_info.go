@@ -1,5 +1,6 @@
-// Package v1alpha1 holds the FotaCampaign API: a Verizon ThingSpace FOTA v2 campaign's dates and
-// download/install time windows, declared as a Kubernetes resource and kept in step by the operator.
+// Package v1alpha1 holds the FotaCampaign API, a Verizon ThingSpace FOTA v2 campaign's dates and
+// download/install time windows, declared as a Kubernetes resource and kept in step by the
+// operator, and the FotaRollout API, a firmware rollout to a fleet in waves of FotaCampaigns.
 //
 // +kubebuilder:object:generate=true
 // +groupName=fota.thingspace.io
@@ -23,7 +24,7 @@ var (
 )
 
 func addKnownTypes(scheme *runtime.Scheme) error {
-	scheme.AddKnownTypes(GroupVersion, &FotaCampaign{}, &FotaCampaignList{})
+	scheme.AddKnownTypes(GroupVersion, &FotaCampaign{}, &FotaCampaignList{}, &FotaRollout{}, &FotaRolloutList{})
 	metav1.AddToGroupVersion(scheme, GroupVersion)
 	return nil
 }

@@ -11,8 +11,8 @@ import (
 	"github.com/fota-operator/fota-operator/test/envtest"
 )
 
-// These tests prove the static rules of the CRD schema against a real kube-apiserver: what a user
-// sees when `kubectl apply` sends a malformed FotaCampaign.
+// These tests prove the static rules of the CRD schemas against a real kube-apiserver: what a user
+// sees when `kubectl apply` sends a malformed FotaCampaign or FotaRollout.
 
 var (
 	k8sClient client.Client
@@ -22,7 +22,7 @@ var (
 func TestAPI(t *testing.T) {
 	envtest.Assets(t)
 	RegisterFailHandler(Fail)
-	RunSpecs(t, "FotaCampaign CRD schema")
+	RunSpecs(t, "FotaCampaign and FotaRollout CRD schemas")
 }
 
 var _ = BeforeSuite(func() {

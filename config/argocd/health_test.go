@@ -1,5 +1,5 @@
-// Package argocd_test runs the Argo CD health check of FotaCampaigns in gopher-lua, the
-// interpreter Argo CD embeds, against a fixture for each case a user can meet.
+// Package argocd_test runs the Argo CD health checks of FotaCampaigns and FotaRollouts in
+// gopher-lua, the interpreter Argo CD embeds, against a fixture for each case a user can meet.
 package argocd_test
 
 import (

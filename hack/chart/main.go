@@ -35,6 +35,7 @@ const chartDir = "charts/fota-operator"
 // chart holds each as files/<path>.
 var copiedFromConfig = []string{
 	"crd/bases/fota.thingspace.io_fotacampaigns.yaml",
+	"crd/bases/fota.thingspace.io_fotarollouts.yaml",
 	"rbac/role.yaml",
 	"webhook/manifests.yaml",
 	"prometheus/alerts.yaml",

@@ -1,6 +1,6 @@
 // Package manager builds the operator's controller-runtime manager: the scheme, a cache that keeps
 // Secrets out of memory (their identity only) and can be limited to some namespaces, leader
-// election, the ThingSpace client, the FotaCampaign controller, the validating webhook, and the
+// election, the ThingSpace client, the FotaCampaign controller, the validating webhooks, and the
 // metrics and health endpoints. main.go and the `make dev` program both call New, so what a
 // developer runs locally is what is deployed.
 package manager
@@ -313,6 +313,9 @@ func New(cfg *rest.Config, opts Options) (ctrl.Manager, error) {
 	if opts.EnableWebhooks {
 		if err := webhookv1alpha1.SetupFotaCampaignWebhookWithManager(mgr, clk); err != nil {
 			return nil, fmt.Errorf("setting up the FotaCampaign webhook: %w", err)
+		}
+		if err := webhookv1alpha1.SetupFotaRolloutWebhookWithManager(mgr); err != nil {
+			return nil, fmt.Errorf("setting up the FotaRollout webhook: %w", err)
 		}
 	}
 	for _, watcher := range certWatchers {

@@ -114,7 +114,7 @@ func TestInstalledChartRunsTheManager(t *testing.T) {
 
 // startControlPlane starts a kube-apiserver with stand-ins for the CRDs of cert-manager and the
 // Prometheus Operator, which a cluster the chart is installed in has, and without the FotaCampaign
-// CRD, which the chart installs.
+// and FotaRollout CRDs, which the chart installs.
 func startControlPlane(t *testing.T, webhooks bool) *harness.ControlPlane {
 	t.Helper()
 	controlPlane, err := harness.StartControlPlane(harness.ControlPlaneOptions{
@@ -134,12 +134,16 @@ func startControlPlane(t *testing.T, webhooks bool) *harness.ControlPlane {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The control plane installs config/'s CRD, which Helm would refuse to take over.
+	// The control plane installs config/'s CRDs, which Helm would refuse to take over.
 	g := NewWithT(t)
-	g.Expect(controlPlane.Client.Delete(t.Context(), getCRD(t, controlPlane.Client))).To(Succeed())
-	g.Eventually(func() bool {
-		return apierrors.IsNotFound(controlPlane.Client.Get(t.Context(), client.ObjectKey{Name: crdName}, newCRD()))
-	}).WithTimeout(30*time.Second).Should(BeTrue(), "the FotaCampaign CRD was not deleted")
+	for _, name := range crdNames {
+		crd := newCRD()
+		crd.SetName(name)
+		g.Expect(controlPlane.Client.Delete(t.Context(), crd)).To(Succeed())
+		g.Eventually(func() bool {
+			return apierrors.IsNotFound(controlPlane.Client.Get(t.Context(), client.ObjectKey{Name: name}, newCRD()))
+		}).WithTimeout(30*time.Second).Should(BeTrue(), "the CRD %s was not deleted", name)
+	}
 	return controlPlane
 }
 

@@ -22,6 +22,9 @@ import (
 // crdName is the FotaCampaign CRD's name.
 const crdName = "fotacampaigns.fota.thingspace.io"
 
+// crdNames are the names of every CRD the chart installs.
+var crdNames = []string{crdName, "fotarollouts.fota.thingspace.io"}
+
 // TestHelmTakesOverFromMakeDeployUpgradesTheCRDAndKeepsItOnUninstall follows an operator from
 // `make deploy` to Helm as docs/helm.md tells: the objects config/default created are handed to
 // the release, `helm upgrade` brings a changed CRD along, and `helm uninstall` leaves the CRD, and

@@ -80,6 +80,7 @@ func startManager(cfg *rest.Config, scheme *runtime.Scheme) {
 	Expect(err).NotTo(HaveOccurred())
 	clk := clocktesting.NewFakePassiveClock(at(GinkgoT(), suiteNow))
 	Expect(SetupFotaCampaignWebhookWithManager(mgr, clk)).To(Succeed())
+	Expect(SetupFotaRolloutWebhookWithManager(mgr)).To(Succeed())
 
 	managerStopped = make(chan struct{})
 	go func() {
