@@ -78,31 +78,50 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return build(ctx, opts, stdout, stderr)
 }
 
-func build(ctx context.Context, opts options, stdout, stderr io.Writer) error {
+// plan is what a build makes: the flags resolved against the clone.
+type plan struct {
+	root         string
+	ref          name.Tag
+	version      string
+	labels       map[string]string
+	created      time.Time
+	platforms    []v1.Platform
+	tarballIndex int
+	out          string
+}
+
+// resolve reads the flags, and the commit and its time from git where the flags leave them out.
+func resolve(ctx context.Context, opts options, stderr io.Writer) (plan, error) {
 	ref, err := name.NewTag(opts.image)
 	if err != nil {
-		return fmt.Errorf("-image: %w", err)
+		return plan{}, fmt.Errorf("-image: %w", err)
 	}
-	if opts.version == "" {
-		opts.version = ref.TagStr()
+	p := plan{ref: ref, version: opts.version, out: opts.out}
+	if p.version == "" {
+		p.version = ref.TagStr()
 	}
-	root, err := harness.FindRoot()
-	if err != nil {
-		return err
+	if p.root, err = harness.FindRoot(); err != nil {
+		return plan{}, err
 	}
-	if opts.revision == "" {
-		if opts.revision, err = git(ctx, root, "rev-parse", "HEAD"); err != nil {
-			return err
+	revision := opts.revision
+	if revision == "" {
+		if revision, err = git(ctx, p.root, "rev-parse", "HEAD"); err != nil {
+			return plan{}, err
 		}
 	}
-	if changed, err := git(ctx, root, "status", "--porcelain", "--untracked-files=no"); err == nil && changed != "" {
-		fmt.Fprintf(stderr, "image: the work tree has uncommitted changes: the image holds them, its revision label says %s\n", opts.revision)
+	if changed, err := git(ctx, p.root, "status", "--porcelain", "--untracked-files=no"); err == nil && changed != "" {
+		_, _ = fmt.Fprintf(stderr, "image: the work tree has uncommitted changes: the image holds them, its revision label says %s\n", revision)
 	}
-	created, err := sourceDate(ctx, root)
-	if err != nil {
-		return err
+	p.labels = map[string]string{labelSource: opts.source, labelVersion: p.version, labelRevision: revision}
+	if p.created, err = sourceDate(ctx, p.root); err != nil {
+		return plan{}, err
 	}
-	platforms, tarballIndex, err := parsePlatforms(opts.platforms, opts.tarballPlatform)
+	p.platforms, p.tarballIndex, err = parsePlatforms(opts.platforms, opts.tarballPlatform)
+	return p, err
+}
+
+func build(ctx context.Context, opts options, stdout, stderr io.Writer) error {
+	p, err := resolve(ctx, opts, stderr)
 	if err != nil {
 		return err
 	}
@@ -110,19 +129,9 @@ func build(ctx context.Context, opts options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	labels := map[string]string{labelSource: opts.source, labelVersion: opts.version, labelRevision: opts.revision}
-
-	images := make([]v1.Image, 0, len(platforms))
-	for _, platform := range platforms {
-		binary := filepath.Join(opts.out, platform.OS+"-"+platform.Architecture, managerPath)
-		if err := buildManager(ctx, root, binary, platform, opts.version); err != nil {
-			return err
-		}
-		manager, err := os.ReadFile(binary)
-		if err != nil {
-			return err
-		}
-		img, err := Image(Content{Platform: platform, Manager: manager, Files: files, Labels: labels, Created: created})
+	images := make([]v1.Image, 0, len(p.platforms))
+	for _, platform := range p.platforms {
+		img, err := platformImage(ctx, p, platform, files)
 		if err != nil {
 			return err
 		}
@@ -132,15 +141,27 @@ func build(ctx context.Context, opts options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	layoutDir, tarballFile := filepath.Join(opts.out, "oci"), filepath.Join(opts.out, "fota-operator.tar")
-	if err := WriteLayout(layoutDir, ref, index); err != nil {
+	layoutDir, tarballFile := filepath.Join(p.out, "oci"), filepath.Join(p.out, "fota-operator.tar")
+	if err := WriteLayout(layoutDir, p.ref, index); err != nil {
 		return err
 	}
-	if err := WriteTarball(tarballFile, ref, images[tarballIndex]); err != nil {
+	if err := WriteTarball(tarballFile, p.ref, images[p.tarballIndex]); err != nil {
 		return err
 	}
-	return report(stdout, reportOf{ref: ref, labels: labels, created: created, index: index, images: images,
-		platforms: platforms, layout: layoutDir, tarball: tarballFile, tarballIndex: tarballIndex})
+	return report(stdout, p, index, images, layoutDir, tarballFile)
+}
+
+// platformImage builds the manager for platform into the output directory and the image around it.
+func platformImage(ctx context.Context, p plan, platform v1.Platform, files []file) (v1.Image, error) {
+	binary := filepath.Join(p.out, platform.OS+"-"+platform.Architecture, managerPath)
+	if err := buildManager(ctx, p.root, binary, platform, p.version); err != nil {
+		return nil, err
+	}
+	manager, err := os.ReadFile(binary)
+	if err != nil {
+		return nil, err
+	}
+	return Image(Content{Platform: platform, Manager: manager, Files: files, Labels: p.labels, Created: p.created})
 }
 
 // sourceDate is SOURCE_DATE_EPOCH when set (the reproducible-builds convention), otherwise the
@@ -206,29 +227,17 @@ func git(ctx context.Context, root string, args ...string) (string, error) {
 	return strings.TrimSpace(string(out)), nil
 }
 
-// reportOf is what report prints.
-type reportOf struct {
-	ref          name.Tag
-	labels       map[string]string
-	created      time.Time
-	index        interface{ Digest() (v1.Hash, error) }
-	images       []v1.Image
-	platforms    []v1.Platform
-	layout       string
-	tarball      string
-	tarballIndex int
-}
-
 // report prints the digests, which two builds of one commit share, and the sizes.
-func report(w io.Writer, r reportOf) error {
-	indexDigest, err := r.index.Digest()
+func report(w io.Writer, p plan, index v1.ImageIndex, images []v1.Image, layoutDir, tarballFile string) error {
+	indexDigest, err := index.Digest()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "image %s: version %s, revision %s, created %s\n", r.ref, r.labels[labelVersion], r.labels[labelRevision],
-		r.created.Format(time.RFC3339))
-	fmt.Fprintf(w, "  %s  %s (OCI layout, every platform)\n", indexDigest, r.layout)
-	for i, img := range r.images {
+	var text strings.Builder
+	fmt.Fprintf(&text, "image %s: version %s, revision %s, created %s\n", p.ref, p.version, p.labels[labelRevision],
+		p.created.Format(time.RFC3339))
+	fmt.Fprintf(&text, "  %s  %s (OCI layout, every platform)\n", indexDigest, layoutDir)
+	for i, img := range images {
 		digest, err := img.Digest()
 		if err != nil {
 			return err
@@ -237,10 +246,11 @@ func report(w io.Writer, r reportOf) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "  %s  %s, %.1f MB compressed\n", digest, r.platforms[i], float64(size)/1e6)
+		fmt.Fprintf(&text, "  %s  %s, %.1f MB compressed\n", digest, p.platforms[i], float64(size)/1e6)
 	}
-	fmt.Fprintf(w, "  %s (%s; podman load -i / docker load -i)\n", r.tarball, r.platforms[r.tarballIndex])
-	return nil
+	fmt.Fprintf(&text, "  %s (%s; podman load -i / docker load -i)\n", tarballFile, p.platforms[p.tarballIndex])
+	_, err = io.WriteString(w, text.String())
+	return err
 }
 
 // compressedSize is what a registry stores for img: its config and its gzipped layers.
