@@ -96,7 +96,11 @@ func resolve(ctx context.Context, opts options, stderr io.Writer) (plan, error) 
 	if err != nil {
 		return plan{}, fmt.Errorf("-image: %w", err)
 	}
-	p := plan{ref: ref, version: opts.version, out: opts.out}
+	p := plan{ref: ref, version: opts.version}
+	// Absolute, since go build runs in the clone's root and the caller may be elsewhere.
+	if p.out, err = filepath.Abs(opts.out); err != nil {
+		return plan{}, err
+	}
 	if p.version == "" {
 		p.version = ref.TagStr()
 	}
