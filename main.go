@@ -14,6 +14,10 @@ import (
 	"github.com/fota-operator/fota-operator/internal/manager"
 )
 
+// version is the operator's release, stamped at build time by `make image` and the Dockerfile with
+// -ldflags "-X main.version=v0.1.0"; a plain `go build` leaves "devel".
+var version = "devel"
+
 func main() {
 	opts := manager.DefaultOptions()
 	opts.BindFlags(flag.CommandLine)
@@ -30,7 +34,7 @@ func main() {
 		log.Error(err, "Unable to set up the manager")
 		os.Exit(1)
 	}
-	log.Info("Starting manager", "thingspaceURL", opts.ThingSpace.BaseURL, "pollInterval", opts.PollInterval.String(),
+	log.Info("Starting manager", "version", version, "thingspaceURL", opts.ThingSpace.BaseURL, "pollInterval", opts.PollInterval.String(),
 		"maxConcurrentReconciles", opts.MaxConcurrentReconciles, "webhooks", opts.EnableWebhooks,
 		"leaderElection", opts.LeaderElection, "watchNamespaces", opts.WatchNamespaces)
 	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {

@@ -106,8 +106,7 @@ func objectKey(object *unstructured.Unstructured) string {
 //     uninstall;
 //   - the labels and annotations Helm adds (the chart has every one of config's but
 //     app.kubernetes.io/managed-by, which says who applied the object);
-//   - the manager's image and its pull policy: config's image is a placeholder that `make deploy`
-//     replaces, the chart's comes from its values;
+//   - the manager's pull policy, which config leaves to Kubernetes and the chart's values set;
 //   - the order of the manager's arguments, which does not matter to it.
 func compare(t *testing.T, source string, fromConfig, fromChart []*unstructured.Unstructured) {
 	t.Helper()
@@ -166,7 +165,6 @@ func comparable(t *testing.T, object *unstructured.Unstructured) map[string]any 
 	containers, _, _ := unstructured.NestedSlice(body, "spec", "template", "spec", "containers")
 	for _, container := range containers {
 		container := container.(map[string]any)
-		delete(container, "image")
 		delete(container, "imagePullPolicy")
 		if args, ok := container["args"].([]any); ok {
 			slices.SortFunc(args, func(a, b any) int { return strings.Compare(a.(string), b.(string)) })
