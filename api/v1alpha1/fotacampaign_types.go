@@ -296,8 +296,8 @@ const AnnotationAbortOnFailures = "fota.thingspace.io/abort-on-failures"
 // operator has looked for the campaign by name since.
 const AnnotationSchedulePending = "fota.thingspace.io/schedule-pending"
 
-// AnnotationScheduleAgain, set by a user to the object's current generation, allows one more POST
-// after a POST of unknown outcome (Synced=False/ScheduleUnknown), once the user has checked that
+// AnnotationScheduleAgain allows one more POST after a POST of unknown outcome, when a user sets it
+// to the object's current generation (Synced=False/ScheduleUnknown), once the user has checked that
 // ThingSpace holds no campaign of the name.
 const AnnotationScheduleAgain = "fota.thingspace.io/schedule-again"
 
