@@ -12,6 +12,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
@@ -220,5 +221,28 @@ var _ = Describe("Replies that cannot be trusted", func() {
 		synced := f.expectSynced(fotav1alpha1.ReasonThingSpaceUnavailable)
 		Expect(synced.Message).To(ContainSubstring("campaignList"))
 		Consistently(f.posts, quietly).Should(BeEmpty())
+	})
+})
+
+var _ = Describe("A FotaCampaign set to cancel: true in Git", func() {
+	It("cancels its campaign with one DELETE, keeps the object, and never calls again", func() {
+		f := adopt(pendingSchedule())
+		f.update(func(fc *fotav1alpha1.FotaCampaign) { fc.Spec.Cancel = ptr.To(true) })
+
+		f.expectReady(fotav1alpha1.ReasonCancelled)
+		Expect(f.phase()).To(Equal(fotav1alpha1.PhaseCancelled))
+		Expect(f.requests(simulator.KindDelete)).To(HaveLen(1))
+		f.expectEvent(corev1.EventTypeNormal, "CampaignCancelled", f.campaignID)
+		held, _ := sim.Campaign(account, f.campaignID)
+		Expect(held.Status).To(Equal(simulator.StatusCancelled))
+
+		advance(pollInterval)
+		Consistently(func() int { return len(f.requests(simulator.KindDelete)) }, quietly).Should(Equal(1))
+		err := k8sClient.Update(ctx, func() *fotav1alpha1.FotaCampaign {
+			fc := f.get()
+			fc.Spec.Cancel = ptr.To(false)
+			return fc
+		}())
+		Expect(err).To(MatchError(ContainSubstring("spec.cancel")), "cancel went back to false")
 	})
 })

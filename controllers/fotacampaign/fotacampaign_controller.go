@@ -247,6 +247,9 @@ type outcome struct {
 	// reconcile; abortSummary says why.
 	abortedOnFailures bool
 	abortSummary      string
+	// cancelled means spec.cancel is true and the campaign does not run, or will not once
+	// ThingSpace has applied the DELETE; message says why, for the Ready condition.
+	cancelled bool
 	// recordedFirst means the reconcile recorded in the metadata a call it is about to make, and
 	// stopped there: the call follows in the next reconcile, once the record is written.
 	recordedFirst bool

@@ -89,6 +89,8 @@ func readyCondition(fc *fotav1alpha1.FotaCampaign, synced metav1.Condition, out 
 	previous := meta.FindStatusCondition(fc.Status.Conditions, fotav1alpha1.ConditionReady)
 	phase := fc.Status.Phase
 	switch {
+	case out.cancelled:
+		ready.Reason, ready.Message = fotav1alpha1.ReasonCancelled, out.message
 	case out.abortedOnFailures:
 		ready.Reason, ready.Message = fotav1alpha1.ReasonAbortedOnFailures, "the operator aborted the campaign: "+out.abortSummary
 	case previous != nil && previous.Reason == fotav1alpha1.ReasonAbortedOnFailures:

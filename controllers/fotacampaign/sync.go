@@ -99,8 +99,9 @@ func (r *Reconciler) sync(ctx context.Context, written, fc *fotav1alpha1.FotaCam
 		return *stop
 	}
 	for _, step := range []func(context.Context, *managed, time.Time) *outcome{
-		r.scheduleWhenNew,
 		r.trustRecordedID,
+		r.cancelOnRequest,
+		r.scheduleWhenNew,
 		r.observe,
 		r.readDeviceReport,
 		r.abortOnFailures,
