@@ -82,7 +82,8 @@ func (r *Reconciler) mayPost(ctx context.Context, fc *fotav1alpha1.FotaCampaign)
 		if other.UID == fc.UID {
 			continue
 		}
-		if id := recordedID(other); id != "" || olderThan(other, fc) {
+		_, pending := other.Annotations[fotav1alpha1.AnnotationSchedulePending]
+		if id := recordedID(other); id != "" || pending || olderThan(other, fc) {
 			return nameClaimedBy(other, id, fc), nil
 		}
 	}
