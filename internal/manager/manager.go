@@ -1,7 +1,7 @@
 // Package manager builds the operator's controller-runtime manager: the scheme, a cache that keeps
 // Secrets out of memory (their identity only) and can be limited to some namespaces, leader
-// election, the ThingSpace client, the FotaCampaign controller, the validating webhooks, and the
-// metrics and health endpoints. main.go and the `make dev` program both call New, so what a
+// election, the ThingSpace client, the FotaCampaign and FotaRollout controllers, the validating
+// webhooks, and the metrics and health endpoints. main.go and the `make dev` program both call New, so what a
 // developer runs locally is what is deployed.
 package manager
 
@@ -33,6 +33,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/fota-operator/fota-operator/controllers/fotacampaign"
+	"github.com/fota-operator/fota-operator/controllers/fotarollout"
 	"github.com/fota-operator/fota-operator/internal/scheme"
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 	webhookv1alpha1 "github.com/fota-operator/fota-operator/internal/webhook/v1alpha1"
@@ -373,7 +374,7 @@ func newManagerOptions(opts Options) (ctrl.Options, []*certwatcher.CertWatcher, 
 }
 
 // setUpController builds the one ThingSpace client every campaign shares and registers the
-// FotaCampaign controller with mgr.
+// FotaCampaign and FotaRollout controllers with mgr.
 func setUpController(mgr ctrl.Manager, opts Options, clk clock.PassiveClock) error {
 	thingSpaceOptions := opts.ThingSpace
 	if thingSpaceOptions.Clock == nil {
@@ -392,15 +393,24 @@ func setUpController(mgr ctrl.Manager, opts Options, clk clock.PassiveClock) err
 		Namespaces:          opts.WatchNamespaces,
 		Clock:               clk,
 	}
-	if err := reconciler.SetupWithManager(mgr, controller.Options{
+	if err := reconciler.SetupWithManager(mgr, controllerOptions(opts)); err != nil {
+		return fmt.Errorf("setting up the FotaCampaign controller: %w", err)
+	}
+	rollouts := &fotarollout.Reconciler{Clock: clk}
+	if err := rollouts.SetupWithManager(mgr, controllerOptions(opts)); err != nil {
+		return fmt.Errorf("setting up the FotaRollout controller: %w", err)
+	}
+	return nil
+}
+
+// controllerOptions are the options both controllers run with.
+func controllerOptions(opts Options) controller.Options {
+	return controller.Options{
 		MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
 		ReconciliationTimeout:   opts.ReconcileTimeout,
 		NewQueue:                opts.NewQueue,
 		SkipNameValidation:      ptr.To(opts.SkipNameValidation),
-	}); err != nil {
-		return fmt.Errorf("setting up the FotaCampaign controller: %w", err)
 	}
-	return nil
 }
 
 func tlsOptions(enableHTTP2 bool) []func(*tls.Config) {
