@@ -120,9 +120,13 @@ type Options struct {
 	// Clock tells the controller, the webhook and the ThingSpace client the time; nil means the
 	// real clock.
 	Clock clock.PassiveClock
-	// NewQueue replaces the controller's work queue; nil keeps controller-runtime's. Tests use it
-	// to run requeues on a fake clock.
+	// NewQueue replaces the FotaCampaign controller's work queue; nil keeps controller-runtime's.
+	// Tests use it to run requeues on a fake clock.
 	NewQueue func(controllerName string, rateLimiter workqueue.TypedRateLimiter[reconcile.Request]) workqueue.TypedRateLimitingInterface[reconcile.Request]
+	// NewRolloutQueue replaces the FotaRollout controller's work queue; nil keeps
+	// controller-runtime's. It is an option of its own because each controller needs a queue of
+	// its own: a test queue handed to both would mix their requests.
+	NewRolloutQueue func(controllerName string, rateLimiter workqueue.TypedRateLimiter[reconcile.Request]) workqueue.TypedRateLimitingInterface[reconcile.Request]
 	// NewClient replaces the manager's client; nil keeps controller-runtime's. Tests use it to
 	// make a write fail the way a crash would.
 	NewClient client.NewClientFunc
@@ -393,22 +397,22 @@ func setUpController(mgr ctrl.Manager, opts Options, clk clock.PassiveClock) err
 		Namespaces:          opts.WatchNamespaces,
 		Clock:               clk,
 	}
-	if err := reconciler.SetupWithManager(mgr, controllerOptions(opts)); err != nil {
+	if err := reconciler.SetupWithManager(mgr, controllerOptions(opts, opts.NewQueue)); err != nil {
 		return fmt.Errorf("setting up the FotaCampaign controller: %w", err)
 	}
 	rollouts := &fotarollout.Reconciler{Clock: clk}
-	if err := rollouts.SetupWithManager(mgr, controllerOptions(opts)); err != nil {
+	if err := rollouts.SetupWithManager(mgr, controllerOptions(opts, opts.NewRolloutQueue)); err != nil {
 		return fmt.Errorf("setting up the FotaRollout controller: %w", err)
 	}
 	return nil
 }
 
-// controllerOptions are the options both controllers run with.
-func controllerOptions(opts Options) controller.Options {
+// controllerOptions are the options both controllers run with, each with its own queue.
+func controllerOptions(opts Options, newQueue func(string, workqueue.TypedRateLimiter[reconcile.Request]) workqueue.TypedRateLimitingInterface[reconcile.Request]) controller.Options {
 	return controller.Options{
 		MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
 		ReconciliationTimeout:   opts.ReconcileTimeout,
-		NewQueue:                opts.NewQueue,
+		NewQueue:                newQueue,
 		SkipNameValidation:      ptr.To(opts.SkipNameValidation),
 	}
 }
