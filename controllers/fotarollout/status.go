@@ -61,7 +61,10 @@ func (r *Reconciler) recordStatus(fr *fotav1alpha1.FotaRollout, fleet fleet, wav
 			entry.StartTime = before.StartTime
 			entry.SucceededTime = before.SucceededTime
 		}
-		if number == len(started) && d.WaveSucceeded && entry.SucceededTime == nil {
+		// A wave that passed its gate in this reconcile and was followed at once by the next
+		// one (no soak time) is no longer the current wave: its state says it succeeded.
+		passed := entry.State == fotav1alpha1.WaveStateSucceeded || entry.State == fotav1alpha1.WaveStateSoaking
+		if entry.SucceededTime == nil && (passed || number == len(started) && d.WaveSucceeded) {
 			entry.SucceededTime = ptrTime(now)
 		}
 		status.Waves = append(status.Waves, entry)
