@@ -150,7 +150,9 @@ func expectEachDeviceOnce(fr *fotav1alpha1.FotaRollout) int {
 	seen := map[fotav1alpha1.DeviceID]string{}
 	for _, fc := range waveCampaigns(fr, 0) {
 		for _, id := range fc.Spec.Devices {
-			Expect(seen).NotTo(HaveKey(id), "device %s is in %s and %s", id, seen[id], fc.Name)
+			if other, twice := seen[id]; twice {
+				Fail(fmt.Sprintf("device %s is in %s and %s", id, other, fc.Name))
+			}
 			seen[id] = fc.Name
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/rest"
 	clocktesting "k8s.io/utils/clock/testing"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -42,6 +43,8 @@ func TestFotaRollout(t *testing.T) {
 	RegisterFailHandler(Fail)
 	// Writing a wave of three campaigns of 10 000 devices takes the API server a few seconds.
 	SetDefaultEventuallyTimeout(20 * time.Second)
+	SetDefaultEventuallyPollingInterval(50 * time.Millisecond)
+	SetDefaultConsistentlyPollingInterval(50 * time.Millisecond)
 	RunSpecs(t, "FotaRollout controller")
 }
 
@@ -56,7 +59,25 @@ var _ = BeforeSuite(func() {
 	// A Monday, 10:00 UTC.
 	clk = clocktesting.NewFakeClock(time.Date(2026, time.December, 7, 10, 0, 0, 0, time.UTC))
 	queue = envtest.NewFakeClockQueue(clk)
-	mgr, err := ctrl.NewManager(controlPlane.Config, ctrl.Options{
+	restConfig = controlPlane.Config
+	startManager()
+	// Cleanups run last in, first out: the manager stops before the control plane.
+	DeferCleanup(func() {
+		stopManager()
+		cancel()
+	})
+})
+
+var (
+	restConfig *rest.Config
+	// stopManager stops the running manager and waits until it has stopped.
+	stopManager func()
+)
+
+// startManager runs a manager with the rollout controller alone, on the fake clock.
+func startManager() {
+	GinkgoHelper()
+	mgr, err := ctrl.NewManager(restConfig, ctrl.Options{
 		Scheme:                 scheme.New(),
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
@@ -69,19 +90,19 @@ var _ = BeforeSuite(func() {
 		SkipNameValidation:      ptr.To(true),
 	})).To(Succeed())
 	managerCache = mgr.GetCache()
+	managerCtx, cancelManager := context.WithCancel(ctx)
 	stopped := make(chan struct{})
 	go func() {
 		defer GinkgoRecover()
 		defer close(stopped)
-		Expect(mgr.Start(ctx)).To(Succeed())
+		Expect(mgr.Start(managerCtx)).To(Succeed())
 	}()
-	// Cleanups run last in, first out: the manager stops before the control plane.
-	DeferCleanup(func() {
-		cancel()
-		<-stopped
-	})
 	Expect(mgr.GetCache().WaitForCacheSync(ctx)).To(BeTrue())
-})
+	stopManager = func() {
+		cancelManager()
+		<-stopped
+	}
+}
 
 // advance moves the fake clock and hands the controller every requeue that has come due. It
 // first waits until the manager's cache holds the namespace's rollouts and campaigns as the API
