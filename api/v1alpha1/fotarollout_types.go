@@ -341,6 +341,11 @@ const LabelRollout = "fota.thingspace.io/rollout"
 // LabelWave is the label of a wave campaign that holds the number of its wave, from 1.
 const LabelWave = "fota.thingspace.io/wave"
 
+// AnnotationLastChunk marks the last FotaCampaign of a wave, written after every other chunk of
+// the wave: a wave whose campaigns lack it was cut short (the operator stopped between two chunk
+// writes), and the rollout creates its remaining chunks before anything else.
+const AnnotationLastChunk = "fota.thingspace.io/last-chunk"
+
 // FieldManagerRollout is the field manager of the rollout controller's server-side applies of
 // wave campaigns.
 const FieldManagerRollout = "fota-rollout"

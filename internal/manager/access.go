@@ -14,18 +14,30 @@ import (
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
 )
 
+// The verbs of requiredAccess.
+const (
+	verbGet    = "get"
+	verbList   = "list"
+	verbWatch  = "watch"
+	verbPatch  = "patch"
+	verbCreate = "create"
+)
+
 // requiredAccess is what the caches and the reconciler cannot work without, in each watched
-// namespace. The RBAC markers in controllers/fotacampaign/doc.go grant it; config/namespaced binds it per
-// namespace, where a namespace added to --watch-namespaces but forgotten in the RoleBindings is
-// the likely mistake.
+// namespace. The RBAC markers in controllers/fotacampaign/doc.go and
+// controllers/fotarollout/doc.go grant it; config/namespaced binds it per namespace, where a
+// namespace added to --watch-namespaces but forgotten in the RoleBindings is the likely mistake.
 var requiredAccess = []struct {
 	group, resource, subresource string
 	verbs                        []string
 }{
-	{group: fotav1alpha1.GroupVersion.Group, resource: "fotacampaigns", verbs: []string{"list", "watch", "patch"}},
-	{group: fotav1alpha1.GroupVersion.Group, resource: "fotacampaigns", subresource: "status", verbs: []string{"patch"}},
-	{resource: "secrets", verbs: []string{"get", "list", "watch"}},
-	{resource: "events", verbs: []string{"create"}},
+	{group: fotav1alpha1.GroupVersion.Group, resource: "fotacampaigns", verbs: []string{verbList, verbWatch, verbPatch, verbCreate}},
+	{group: fotav1alpha1.GroupVersion.Group, resource: "fotacampaigns", subresource: "status", verbs: []string{verbPatch}},
+	{group: fotav1alpha1.GroupVersion.Group, resource: "fotarollouts", verbs: []string{verbList, verbWatch, verbPatch}},
+	{group: fotav1alpha1.GroupVersion.Group, resource: "fotarollouts", subresource: "status", verbs: []string{verbPatch}},
+	{resource: "secrets", verbs: []string{verbGet, verbList, verbWatch}},
+	{resource: "configmaps", verbs: []string{verbGet, verbList, verbWatch}},
+	{resource: "events", verbs: []string{verbCreate}},
 }
 
 // accessCheckedManager is the manager New returns: Start first checks that the operator's RBAC

@@ -11,12 +11,13 @@ import (
 
 // cacheOptions keeps the manager's cache small and free of credentials: FotaCampaigns without
 // their managedFields, which nothing reads and which are a large part of each object; Secrets
-// as their identity only; and, when namespaces are given, nothing outside them.
+// and ConfigMaps as their identity only; and, when namespaces are given, nothing outside them.
 func cacheOptions(namespaces []string) cache.Options {
 	options := cache.Options{
 		DefaultTransform: cache.TransformStripManagedFields(),
 		ByObject: map[client.Object]cache.ByObject{
-			&corev1.Secret{}: {Transform: secretIdentity},
+			&corev1.Secret{}:    {Transform: secretIdentity},
+			&corev1.ConfigMap{}: {Transform: configMapIdentity},
 		},
 	}
 	if len(namespaces) > 0 {
@@ -52,5 +53,21 @@ func identityOf(meta *metav1.ObjectMeta) metav1.ObjectMeta {
 		Namespace:       meta.Namespace,
 		UID:             meta.UID,
 		ResourceVersion: meta.ResourceVersion,
+	}
+}
+
+// configMapIdentity is the cache transform of ConfigMaps. The rollout controller watches them as
+// metadata only, to map a ConfigMap's events to the rollouts whose fleet it holds, and reads
+// their data from the API server when it computes a wave. Annotations such as
+// kubectl.kubernetes.io/last-applied-configuration would copy a fleet of 65 000 device ids into
+// the cache: only the identity is kept.
+func configMapIdentity(in any) (any, error) {
+	switch cm := in.(type) {
+	case *metav1.PartialObjectMetadata:
+		return &metav1.PartialObjectMetadata{TypeMeta: cm.TypeMeta, ObjectMeta: identityOf(&cm.ObjectMeta)}, nil
+	case *corev1.ConfigMap:
+		return &corev1.ConfigMap{TypeMeta: cm.TypeMeta, ObjectMeta: identityOf(&cm.ObjectMeta)}, nil
+	default:
+		return nil, fmt.Errorf("the ConfigMap cache stores ConfigMaps and their metadata only, not %T", in)
 	}
 }

@@ -1,7 +1,7 @@
 // Package manager builds the operator's controller-runtime manager: the scheme, a cache that keeps
 // Secrets out of memory (their identity only) and can be limited to some namespaces, leader
-// election, the ThingSpace client, the FotaCampaign controller, the validating webhooks, and the
-// metrics and health endpoints. main.go and the `make dev` program both call New, so what a
+// election, the ThingSpace client, the FotaCampaign and FotaRollout controllers, the validating
+// webhooks, and the metrics and health endpoints. main.go and the `make dev` program both call New, so what a
 // developer runs locally is what is deployed.
 package manager
 
@@ -33,6 +33,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/webhook"
 
 	"github.com/fota-operator/fota-operator/controllers/fotacampaign"
+	"github.com/fota-operator/fota-operator/controllers/fotarollout"
 	"github.com/fota-operator/fota-operator/internal/scheme"
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 	webhookv1alpha1 "github.com/fota-operator/fota-operator/internal/webhook/v1alpha1"
@@ -119,9 +120,13 @@ type Options struct {
 	// Clock tells the controller, the webhook and the ThingSpace client the time; nil means the
 	// real clock.
 	Clock clock.PassiveClock
-	// NewQueue replaces the controller's work queue; nil keeps controller-runtime's. Tests use it
-	// to run requeues on a fake clock.
+	// NewQueue replaces the FotaCampaign controller's work queue; nil keeps controller-runtime's.
+	// Tests use it to run requeues on a fake clock.
 	NewQueue func(controllerName string, rateLimiter workqueue.TypedRateLimiter[reconcile.Request]) workqueue.TypedRateLimitingInterface[reconcile.Request]
+	// NewRolloutQueue replaces the FotaRollout controller's work queue; nil keeps
+	// controller-runtime's. It is an option of its own because each controller needs a queue of
+	// its own: a test queue handed to both would mix their requests.
+	NewRolloutQueue func(controllerName string, rateLimiter workqueue.TypedRateLimiter[reconcile.Request]) workqueue.TypedRateLimitingInterface[reconcile.Request]
 	// NewClient replaces the manager's client; nil keeps controller-runtime's. Tests use it to
 	// make a write fail the way a crash would.
 	NewClient client.NewClientFunc
@@ -373,7 +378,7 @@ func newManagerOptions(opts Options) (ctrl.Options, []*certwatcher.CertWatcher, 
 }
 
 // setUpController builds the one ThingSpace client every campaign shares and registers the
-// FotaCampaign controller with mgr.
+// FotaCampaign and FotaRollout controllers with mgr.
 func setUpController(mgr ctrl.Manager, opts Options, clk clock.PassiveClock) error {
 	thingSpaceOptions := opts.ThingSpace
 	if thingSpaceOptions.Clock == nil {
@@ -392,15 +397,24 @@ func setUpController(mgr ctrl.Manager, opts Options, clk clock.PassiveClock) err
 		Namespaces:          opts.WatchNamespaces,
 		Clock:               clk,
 	}
-	if err := reconciler.SetupWithManager(mgr, controller.Options{
-		MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
-		ReconciliationTimeout:   opts.ReconcileTimeout,
-		NewQueue:                opts.NewQueue,
-		SkipNameValidation:      ptr.To(opts.SkipNameValidation),
-	}); err != nil {
+	if err := reconciler.SetupWithManager(mgr, controllerOptions(opts, opts.NewQueue)); err != nil {
 		return fmt.Errorf("setting up the FotaCampaign controller: %w", err)
 	}
+	rollouts := &fotarollout.Reconciler{Clock: clk}
+	if err := rollouts.SetupWithManager(mgr, controllerOptions(opts, opts.NewRolloutQueue)); err != nil {
+		return fmt.Errorf("setting up the FotaRollout controller: %w", err)
+	}
 	return nil
+}
+
+// controllerOptions are the options both controllers run with, each with its own queue.
+func controllerOptions(opts Options, newQueue func(string, workqueue.TypedRateLimiter[reconcile.Request]) workqueue.TypedRateLimitingInterface[reconcile.Request]) controller.Options {
+	return controller.Options{
+		MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
+		ReconciliationTimeout:   opts.ReconcileTimeout,
+		NewQueue:                newQueue,
+		SkipNameValidation:      ptr.To(opts.SkipNameValidation),
+	}
 }
 
 func tlsOptions(enableHTTP2 bool) []func(*tls.Config) {

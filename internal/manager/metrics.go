@@ -8,6 +8,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	"github.com/fota-operator/fota-operator/controllers/fotacampaign"
+	"github.com/fota-operator/fota-operator/controllers/fotarollout"
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 	webhookv1alpha1 "github.com/fota-operator/fota-operator/internal/webhook/v1alpha1"
 )
@@ -31,11 +32,11 @@ var controllerRuntimeMetrics = []struct {
 }
 
 // MetricNames lists the names of the series the operator exports: those of the ThingSpace client,
-// the webhook and the campaign gauges, and the controller-runtime metrics above. A histogram
+// the webhook, the campaign and rollout gauges, and the controller-runtime metrics above. A histogram
 // appears as its _bucket, _sum and _count series, the names a query selects.
 func MetricNames() []string {
 	var names []string
-	for _, collectors := range [][]prometheus.Collector{thingspace.Metrics(), webhookv1alpha1.Metrics(), fotacampaign.Metrics()} {
+	for _, collectors := range [][]prometheus.Collector{thingspace.Metrics(), webhookv1alpha1.Metrics(), fotacampaign.Metrics(), fotarollout.Metrics()} {
 		for _, collector := range collectors {
 			names = append(names, seriesNames(collector)...)
 		}

@@ -134,7 +134,7 @@ var _ = Describe("A watched namespace that the RBAC does not cover", func() {
 		Expect(err).To(HaveOccurred(), "the manager exited with status 0")
 		output, err := os.ReadFile(log.Name())
 		Expect(err).NotTo(HaveOccurred())
-		Expect(string(output)).To(ContainSubstring(`may not list, watch, patch fotacampaigns; patch fotacampaigns/status; get, list, watch secrets; create events in namespace \"unwatched\" of --watch-namespaces`))
+		Expect(string(output)).To(ContainSubstring(`may not list, watch, patch, create fotacampaigns; patch fotacampaigns/status; list, watch, patch fotarollouts; patch fotarollouts/status; get, list, watch secrets; get, list, watch configmaps; create events in namespace \"unwatched\" of --watch-namespaces`))
 		Expect(string(output)).NotTo(ContainSubstring(`namespace \"` + watchedNamespaces[0] + `\"`))
 	})
 })

@@ -1,0 +1,61 @@
+package fotarollout
+
+import (
+	"context"
+	"fmt"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+
+	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/internal/rollout"
+)
+
+// fleet is the rollout's fleet as read now: its devices in rollout order, or why it cannot be
+// read. It lives for one reconcile only.
+type fleet struct {
+	// ordered is the fleet without duplicates, in the order of rollout.Order.
+	ordered []string
+	// problem is why the fleet cannot be read (no new wave starts then); nil when it can.
+	problem *rollout.FleetProblem
+}
+
+// readFleet reads spec.devices and every devicesFrom key. ConfigMaps are read from the API
+// server, not a cache: the manager watches their metadata only, so a fleet of a million devices
+// is never held between reconciles.
+func (r *Reconciler) readFleet(ctx context.Context, fr *fotav1alpha1.FotaRollout) (fleet, error) {
+	ids := make([]string, 0, len(fr.Spec.Devices))
+	for _, id := range fr.Spec.Devices {
+		ids = append(ids, string(id))
+	}
+	configMaps := map[string]*corev1.ConfigMap{}
+	for i, source := range fr.Spec.DevicesFrom {
+		ref := source.ConfigMapKeyRef
+		cm, read := configMaps[ref.Name]
+		if !read {
+			cm = &corev1.ConfigMap{}
+			if err := r.apiReader.Get(ctx, types.NamespacedName{Namespace: fr.Namespace, Name: ref.Name}, cm); err != nil {
+				if apierrors.IsNotFound(err) {
+					return fleet{problem: rollout.MissingConfigMap(i, ref)}, nil
+				}
+				return fleet{}, fmt.Errorf("reading ConfigMap %s of spec.devicesFrom[%d]: %w", ref.Name, i, err)
+			}
+			configMaps[ref.Name] = cm
+		}
+		text, ok := cm.Data[ref.Key]
+		if !ok {
+			return fleet{problem: rollout.MissingKey(i, ref)}, nil
+		}
+		parsed, bad := rollout.ParseDevices(text)
+		if bad != nil {
+			return fleet{problem: rollout.BadDevice(i, ref, *bad)}, nil
+		}
+		ids = append(ids, parsed...)
+	}
+	ordered := rollout.Order(fr.Namespace, fr.Name, ids)
+	if problem := rollout.CheckFleetSize(len(ordered)); problem != nil {
+		return fleet{problem: problem}, nil
+	}
+	return fleet{ordered: ordered}, nil
+}
