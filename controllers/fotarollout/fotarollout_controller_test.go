@@ -1,6 +1,7 @@
 package fotarollout_test
 
 import (
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -9,6 +10,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/metrics"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
@@ -207,4 +209,50 @@ var _ = Describe("A FotaRollout", func() {
 
 func requestOf(fr *fotav1alpha1.FotaRollout) reconcile.Request {
 	return reconcile.Request{NamespacedName: client.ObjectKeyFromObject(fr)}
+}
+
+var _ = Describe("The rollout gauges", func() {
+	It("show a rollout's phase, wave and devices, and go with the rollout", func() {
+		namespace := newNamespace()
+		fr := createRollout(namespace, "gauged", imeis(0, 4), []fotav1alpha1.Wave{devicesWave(1), percentWave(100)}, nil)
+		expectWave(fr, 1, 1)
+		expectStanding(fr, fotav1alpha1.RolloutPhaseProgressing, fotav1alpha1.ReasonWaveRunning)
+		Eventually(func() map[string]float64 { return seriesOf(namespace, fr.Name) }).Should(And(
+			HaveKeyWithValue("fota_rollout_phase/Progressing", 1.0),
+			HaveKeyWithValue("fota_rollout_wave", 1.0),
+			HaveKeyWithValue("fota_rollout_devices/pending", 1.0),
+		))
+
+		Expect(k8sClient.Delete(ctx, getRollout(fr))).To(Succeed())
+		Eventually(func() map[string]float64 { return seriesOf(namespace, fr.Name) }).Should(BeEmpty())
+	})
+})
+
+// seriesOf is every rollout series of namespace/name in controller-runtime's registry, keyed by
+// the metric's name and its phase or state label.
+func seriesOf(namespace, name string) map[string]float64 {
+	GinkgoHelper()
+	families, err := metrics.Registry.Gather()
+	Expect(err).NotTo(HaveOccurred())
+	series := map[string]float64{}
+	for _, family := range families {
+		if !strings.HasPrefix(family.GetName(), "fota_rollout_") {
+			continue
+		}
+		for _, m := range family.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["namespace"] != namespace || labels["name"] != name {
+				continue
+			}
+			key := family.GetName()
+			if value := labels["phase"] + labels["state"]; value != "" {
+				key += "/" + value
+			}
+			series[key] = m.GetGauge().GetValue()
+		}
+	}
+	return series
 }

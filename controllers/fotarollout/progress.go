@@ -110,9 +110,19 @@ func (r *Reconciler) cacheBehind(ctx context.Context, fr *fotav1alpha1.FotaRollo
 }
 
 // applyCampaigns creates the campaigns by server-side apply, in order, and returns those written.
+// The chunks are numbered after the wave campaigns the API server holds, so an object that
+// already has a chunk's name is someone else's: the apply, which forces ownership, would take
+// its spec over, so it stops there instead.
 func (r *Reconciler) applyCampaigns(ctx context.Context, campaigns []*fotav1alpha1.FotaCampaign) ([]fotav1alpha1.FotaCampaign, error) {
 	written := make([]fotav1alpha1.FotaCampaign, 0, len(campaigns))
 	for _, fc := range campaigns {
+		err := r.apiReader.Get(ctx, client.ObjectKeyFromObject(fc), &fotav1alpha1.FotaCampaign{})
+		switch {
+		case err == nil:
+			return written, fmt.Errorf("FotaCampaign %s exists and is no wave campaign of this rollout: rename or delete it", fc.Name)
+		case !apierrors.IsNotFound(err):
+			return written, fmt.Errorf("reading FotaCampaign %s: %w", fc.Name, err)
+		}
 		applied, err := applyConfiguration(fc)
 		if err != nil {
 			return written, err

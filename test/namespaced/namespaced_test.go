@@ -88,7 +88,7 @@ var _ = Describe("The operator deployed with config/namespaced", Ordered, func()
 		Expect(apierrors.IsForbidden(err)).To(BeTrue(), "listing every Secret of the cluster: %v", err)
 	})
 
-	It("may write a FotaCampaign's status and metadata, but never create, replace or delete one", func() {
+	It("may write a FotaCampaign's status and metadata and create wave campaigns, but never replace or delete one", func() {
 		tests := map[string]struct {
 			access  authorizationv1.ResourceAttributes
 			allowed bool
@@ -96,14 +96,20 @@ var _ = Describe("The operator deployed with config/namespaced", Ordered, func()
 			"patch, for the finalizer and the campaign-id annotation": {
 				access: campaignAccess(watched.Namespace, "patch", ""), allowed: true,
 			},
-			"patch of the status":                  {access: campaignAccess(watched.Namespace, "patch", "status"), allowed: true},
-			"update of the status":                 {access: campaignAccess(watched.Namespace, "update", "status"), allowed: true},
-			"update of finalizers":                 {access: campaignAccess(watched.Namespace, "update", "finalizers"), allowed: true},
-			"update, which replaces the spec":      {access: campaignAccess(watched.Namespace, "update", "")},
-			"create":                               {access: campaignAccess(watched.Namespace, "create", "")},
-			"delete":                               {access: campaignAccess(watched.Namespace, "delete", "")},
-			"deletecollection":                     {access: campaignAccess(watched.Namespace, "deletecollection", "")},
-			"patch outside the watched namespaces": {access: campaignAccess(unwatchedNamespace, "patch", "")},
+			"patch of the status":                    {access: campaignAccess(watched.Namespace, "patch", "status"), allowed: true},
+			"update of the status":                   {access: campaignAccess(watched.Namespace, "update", "status"), allowed: true},
+			"update of finalizers":                   {access: campaignAccess(watched.Namespace, "update", "finalizers"), allowed: true},
+			"update, which replaces the spec":        {access: campaignAccess(watched.Namespace, "update", "")},
+			"create, for the waves of a FotaRollout": {access: campaignAccess(watched.Namespace, "create", ""), allowed: true},
+			"delete":                                 {access: campaignAccess(watched.Namespace, "delete", "")},
+			"deletecollection":                       {access: campaignAccess(watched.Namespace, "deletecollection", "")},
+			"patch outside the watched namespaces":   {access: campaignAccess(unwatchedNamespace, "patch", "")},
+			"reading a ConfigMap that holds a fleet": {
+				access: authorizationv1.ResourceAttributes{Namespace: watched.Namespace, Resource: "configmaps", Verb: "get"}, allowed: true,
+			},
+			"a ConfigMap's change": {
+				access: authorizationv1.ResourceAttributes{Namespace: watched.Namespace, Resource: "configmaps", Verb: "update"},
+			},
 			"a Secret's change": {
 				access: authorizationv1.ResourceAttributes{Namespace: watched.Namespace, Resource: "secrets", Verb: "update"},
 			},
