@@ -3,10 +3,11 @@
 // outcome in the status.
 package fotacampaign
 
-// The operator's RBAC, least privilege: it writes a FotaCampaign's status and its metadata (the
-// finalizer fota.thingspace.io/cancel-campaign and the annotations fota.thingspace.io/campaign-id
-// and fota.thingspace.io/abort-on-failures, by patch), never its spec, and never creates, replaces or deletes one; it reads the Secrets
-// campaigns name and writes events. config/default binds these rules cluster-wide;
+// The FotaCampaign controller's RBAC, least privilege: it writes a FotaCampaign's status and its
+// metadata (the finalizer, the name label and its annotations, by patch), never its spec, and
+// never replaces or deletes one (the FotaRollout controller creates wave campaigns and patches
+// their spec.cancel: controllers/fotarollout); it reads the Secrets campaigns name and writes
+// events. config/default binds these rules cluster-wide;
 // config/namespaced binds them in the watched namespaces only. The leader-election Lease is
 // granted by a Role in the operator's own namespace (config/rbac/leader_election_role.yaml).
 // +kubebuilder:rbac:groups=fota.thingspace.io,resources=fotacampaigns,verbs=get;list;watch;patch

@@ -67,7 +67,7 @@ var _ = Describe("make dev", Ordered, func() {
 	})
 
 	It("shows what the README's quick start shows, and syncs the sample ThingSpace holds without a PUT", func() {
-		const apply, get = "kubectl apply -f config/samples/", "kubectl get fc"
+		const apply, get = "kubectl apply -f config/samples/", "kubectl get fc model-a-02to03 model-a-wave1"
 		out, err := kube.shell(apply)
 		Expect(err).NotTo(HaveOccurred(), out)
 		Expect(outputLines(out)).To(Equal(readme(root, apply)))
@@ -101,7 +101,7 @@ var _ = Describe("make dev", Ordered, func() {
 		Expect(id).NotTo(BeEmpty(), "the new campaign's id is recorded in the annotation")
 		Eventually(kube.readyReason).WithArguments(name).WithTimeout(90*time.Second).Should(Equal("Ready"),
 			"ThingSpace checks the request first (RequestPending), then queues it")
-		Expect(sim.requestsOf("create", "")).To(HaveLen(1))
+		Expect(sim.postsNamed(name)).To(HaveLen(1))
 
 		out, err := kube.run("", "delete", "fc", name, "--timeout=60s")
 		Expect(err).NotTo(HaveOccurred(), out)
@@ -109,7 +109,7 @@ var _ = Describe("make dev", Ordered, func() {
 		held, err := sim.campaign(id)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(held.Status).To(Equal("CampaignCancelled"))
-		Expect(sim.requestsOf("create", "")).To(HaveLen(1), "deleting never schedules")
+		Expect(sim.postsNamed(name)).To(HaveLen(1), "deleting never schedules")
 	})
 
 	It("pushes a window added to a pending campaign with exactly one PUT", func() {

@@ -115,6 +115,24 @@ func (s simulatorAdmin) requestsOf(kind, campaignID string) ([]recordedRequest, 
 	return matching, nil
 }
 
+// postsNamed returns every POST that scheduled a campaign named name.
+func (s simulatorAdmin) postsNamed(name string) ([]recordedRequest, error) {
+	creates, err := s.requestsOf("create", "")
+	if err != nil {
+		return nil, err
+	}
+	var named []recordedRequest
+	for _, r := range creates {
+		var body struct {
+			CampaignName string `json:"campaignName"`
+		}
+		if json.Unmarshal([]byte(r.Body), &body) == nil && body.CampaignName == name {
+			named = append(named, r)
+		}
+	}
+	return named, nil
+}
+
 // campaign returns the simulator's campaign of id in the sample account.
 func (s simulatorAdmin) campaign(id string) (thingspace.Campaign, error) {
 	resp, err := http.Get(s.baseURL + "/_sim/campaigns")
