@@ -238,6 +238,11 @@ func (s *Server) accept(campaign thingspace.Campaign, deviceIDs []string) things
 	now := s.now()
 	record := &campaignRecord{campaign: campaign, checksEnd: now.Add(max(s.opts.AcceptDelay, 0)), scheduledAt: now}
 	record.devices = s.appendDevices(nil, deviceIDs)
+	if s.opts.ScheduledRollout != nil {
+		rollout := *s.opts.ScheduledRollout
+		rollout.Since = now
+		record.rollout = &rollout
+	}
 	s.campaigns[campaignKey{campaign.AccountName, campaign.ID}] = record
 	record.advance(now)
 	return copyCampaign(record.campaign)

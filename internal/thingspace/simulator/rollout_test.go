@@ -1,6 +1,7 @@
 package simulator_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -272,5 +273,29 @@ func TestSampleRolloutMovesWithinAMinute(t *testing.T) {
 	}
 	if got, want := progressOf(e.devices(simulator.SampleRunningCampaignID)), (progress{succeeded: 10, failed: 1, pending: 489}); got != want {
 		t.Errorf("sample progress after a minute = %+v, want %+v", got, want)
+	}
+}
+
+func TestAScheduledRolloutUpgradesEveryPostedCampaignFromItsPost(t *testing.T) {
+	e := newEnv(t, simulator.Options{AcceptDelay: -1, ScheduledRollout: &simulator.Rollout{SucceedPerMinute: 0.5}})
+	e.clock.Set(tomorrow.Add(time.Hour)) // the campaign started an hour ago: the minutes count from the POST
+	created := e.fota(http.MethodPost, createPath, toJSON(t, createBody("2026-11-26", "2026-11-30",
+		"990013907835573", "990013907835581", "990013907835599", "990013907835607")))
+	if created.status != http.StatusOK {
+		t.Fatalf("POST answered %d: %s", created.status, created.body)
+	}
+	var campaign struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(created.body, &campaign); err != nil || campaign.ID == "" {
+		t.Fatalf("POST reply %s: %v", created.body, err)
+	}
+	id := campaign.ID
+
+	for minutes, want := range map[time.Duration]progress{0: {pending: 4}, 1: {succeeded: 2, pending: 2}, 2: {succeeded: 4}} {
+		e.clock.Set(tomorrow.Add(time.Hour + minutes*time.Minute))
+		if got := progressOf(e.devices(id)); got != want {
+			t.Errorf("progress %s after the POST = %+v, want %+v", minutes*time.Minute, got, want)
+		}
 	}
 }

@@ -48,6 +48,11 @@ type Options struct {
 	ReportPageSize int
 	// ListPageSize is how many campaigns one page of the campaign list holds. Zero means 50.
 	ListPageSize int
+	// ScheduledRollout, when set, is how the devices of every campaign POSTed to the simulator
+	// finish upgrading while it runs, the minutes counted from the POST (its Since is ignored):
+	// the dev environment's campaigns, a FotaRollout's waves included, then move on their own.
+	// Nil leaves a POSTed campaign's devices as they were accepted.
+	ScheduledRollout *Rollout
 }
 
 // DefaultAcceptDelay is how long a new campaign stays CampaignRequestPending unless
