@@ -296,7 +296,7 @@ func (f *fixture) expectSynced(reason string) metav1.Condition {
 func (f *fixture) expectDue(at time.Time) {
 	GinkgoHelper()
 	Eventually(func(g Gomega) time.Time {
-		due, ok := queue.due(reconcile.Request{NamespacedName: f.key})
+		due, ok := queue.Due(reconcile.Request{NamespacedName: f.key})
 		g.Expect(ok).To(BeTrue(), "no reconcile of %s is due", f.key)
 		return due
 	}).Should(BeTemporally("==", at))
@@ -308,7 +308,7 @@ func (f *fixture) dueWithin(max time.Duration) time.Duration {
 	GinkgoHelper()
 	var wait time.Duration
 	Eventually(func(g Gomega) {
-		due, ok := queue.due(reconcile.Request{NamespacedName: f.key})
+		due, ok := queue.Due(reconcile.Request{NamespacedName: f.key})
 		g.Expect(ok).To(BeTrue(), "no reconcile of %s is due", f.key)
 		wait = due.Sub(clk.Now())
 		g.Expect(wait).To(BeNumerically("<=", max))

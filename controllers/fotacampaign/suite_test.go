@@ -13,13 +13,11 @@ import (
 	"go.uber.org/zap/zapcore"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/util/workqueue"
 	clocktesting "k8s.io/utils/clock/testing"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
-	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
 	"github.com/fota-operator/fota-operator/internal/manager"
@@ -45,7 +43,7 @@ var (
 	managerCache cache.Cache
 	clk          *clocktesting.FakeClock
 	sim          *simulator.Server
-	queue        *fakeClockQueue
+	queue        *envtest.FakeClockQueue
 	// logs is everything the manager logged, at every verbosity.
 	logs = &syncBuffer{}
 )
@@ -75,7 +73,7 @@ var _ = BeforeSuite(func() {
 	thingSpaceURL, err := sim.Start("127.0.0.1:0")
 	Expect(err).NotTo(HaveOccurred())
 
-	queue = newFakeClockQueue(clk)
+	queue = envtest.NewFakeClockQueue(clk)
 	restConfig = controlPlane.Config
 	thingSpaceBaseURL = thingSpaceURL
 	startManager(nil)
@@ -100,10 +98,7 @@ func startManager(newClient client.NewClientFunc) {
 	opts.Clock = clk
 	opts.NewClient = newClient
 	opts.SkipNameValidation = true
-	opts.NewQueue = func(_ string, rateLimiter workqueue.TypedRateLimiter[reconcile.Request]) workqueue.TypedRateLimitingInterface[reconcile.Request] {
-		queue.start(rateLimiter)
-		return queue
-	}
+	opts.NewQueue = queue.NewQueue
 	mgr, err := manager.New(restConfig, opts)
 	Expect(err).NotTo(HaveOccurred())
 	managerCache = mgr.GetCache()
@@ -144,7 +139,7 @@ func advance(d time.Duration) {
 	GinkgoHelper()
 	expectCacheCaughtUp()
 	clk.Step(d)
-	queue.releaseDue()
+	queue.ReleaseDue()
 }
 
 // expectCacheCaughtUp waits until the manager's cache holds every FotaCampaign at the
@@ -163,80 +158,6 @@ func expectCacheCaughtUp() {
 			g.Expect(seen).To(HaveKeyWithValue(fc.UID, fc.ResourceVersion), "the cache behind %s/%s", fc.Namespace, fc.Name)
 		}
 	}).Should(Succeed())
-}
-
-// fakeClockQueue is the controller's work queue with its delays on the fake clock. Requeues
-// (RequeueAfter) and backoffs (AddRateLimited) wait in it until advance moves the clock past
-// them; a test can ask when an object is due next. The queue itself is client-go's, so
-// deduplication and one-reconcile-per-object work as in production.
-type fakeClockQueue struct {
-	workqueue.TypedInterface[reconcile.Request]
-	clock       *clocktesting.FakeClock
-	rateLimiter workqueue.TypedRateLimiter[reconcile.Request]
-
-	mu      sync.Mutex
-	waiting map[reconcile.Request]time.Time
-}
-
-func newFakeClockQueue(clock *clocktesting.FakeClock) *fakeClockQueue {
-	return &fakeClockQueue{clock: clock, waiting: map[reconcile.Request]time.Time{}}
-}
-
-func (q *fakeClockQueue) start(rateLimiter workqueue.TypedRateLimiter[reconcile.Request]) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.TypedInterface = workqueue.NewTyped[reconcile.Request]()
-	q.rateLimiter = rateLimiter
-	// A new manager starts with an empty queue, as a new process does.
-	q.waiting = map[reconcile.Request]time.Time{}
-}
-
-// AddAfter keeps the earliest due time of an object, as client-go's delaying queue does.
-func (q *fakeClockQueue) AddAfter(item reconcile.Request, d time.Duration) {
-	if d <= 0 {
-		q.Add(item)
-		return
-	}
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	due := q.clock.Now().Add(d)
-	if current, ok := q.waiting[item]; !ok || due.Before(current) {
-		q.waiting[item] = due
-	}
-}
-
-func (q *fakeClockQueue) AddRateLimited(item reconcile.Request) {
-	q.AddAfter(item, q.rateLimiter.When(item))
-}
-
-func (q *fakeClockQueue) Forget(item reconcile.Request) { q.rateLimiter.Forget(item) }
-
-func (q *fakeClockQueue) NumRequeues(item reconcile.Request) int {
-	return q.rateLimiter.NumRequeues(item)
-}
-
-// due returns when the object is next due, if it waits at all.
-func (q *fakeClockQueue) due(item reconcile.Request) (time.Time, bool) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	at, ok := q.waiting[item]
-	return at, ok
-}
-
-func (q *fakeClockQueue) releaseDue() {
-	q.mu.Lock()
-	now := q.clock.Now()
-	var ready []reconcile.Request
-	for item, at := range q.waiting {
-		if !at.After(now) {
-			ready = append(ready, item)
-			delete(q.waiting, item)
-		}
-	}
-	q.mu.Unlock()
-	for _, item := range ready {
-		q.Add(item)
-	}
 }
 
 // syncBuffer is a buffer that the logger's goroutines can write to at once.
