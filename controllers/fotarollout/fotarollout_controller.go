@@ -101,10 +101,10 @@ func (r *Reconciler) rolloutsReading(ctx context.Context, cm client.Object) []re
 	return requests
 }
 
-// Reconcile moves one rollout on: it reads its wave campaigns and its fleet, finishes a wave
-// whose chunks were cut short, decides with the rules of package rollout, starts the next waves
-// while the decision says so, cancels the live campaigns of an aborted rollout, and writes the
-// status once, only when it changed.
+// Reconcile moves one rollout on: it reads its wave campaigns, adopting those nobody controls,
+// and its fleet, finishes a wave whose chunks were cut short, decides with the rules of package
+// rollout, starts the next waves while the decision says so, cancels the live campaigns of an
+// aborted rollout, and writes the status once, only when it changed.
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, err error) {
 	fr := &fotav1alpha1.FotaRollout{}
 	if err := r.client.Get(ctx, req.NamespacedName, fr); err != nil {
@@ -126,6 +126,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	now := r.Clock.Now()
 	campaigns, err := r.listWaveCampaigns(ctx, r.client, fr)
 	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if err := r.adoptOrphans(ctx, fr, campaigns); err != nil {
 		return ctrl.Result{}, err
 	}
 	waves := groupByWave(fr.Name, campaigns)

@@ -6,8 +6,10 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
@@ -62,6 +64,37 @@ var _ = Describe("A FotaRollout", func() {
 		}
 		Expect(live.Status.Waves[1].Campaigns).To(Equal([]string{"model-a-03-w2-1"}))
 		expectEvent(fr, "RolloutCompleted", "all 3 waves done")
+	})
+
+	It("adopts the wave campaigns a rollout of its name left orphaned, and starts none of their devices again", func() {
+		waves := []fotav1alpha1.Wave{devicesWave(1), percentWave(100)}
+		first := createRollout(namespace, "again", imeis(0, 10), waves, nil)
+		canary := expectWave(first, 1, 1)[0]
+
+		By("deleting the rollout with its campaigns orphaned: the campaign is left without its ownerReference")
+		// envtest runs no garbage collector: the test removes the reference as it would.
+		Expect(k8sClient.Delete(ctx, getRollout(first))).To(Succeed())
+		Eventually(func() error {
+			return k8sClient.Get(ctx, client.ObjectKeyFromObject(first), &fotav1alpha1.FotaRollout{})
+		}).
+			Should(Satisfy(apierrors.IsNotFound))
+		Expect(k8sClient.Patch(ctx, &canary, client.RawPatch(types.JSONPatchType,
+			[]byte(`[{"op":"remove","path":"/metadata/ownerReferences"}]`)))).To(Succeed())
+
+		second := createRollout(namespace, "again", imeis(0, 10), waves, nil)
+		secondUID := getRollout(second).UID
+		Eventually(func(g Gomega) {
+			adopted := waveCampaigns(second, 1)
+			g.Expect(adopted).To(HaveLen(1))
+			g.Expect(metav1.GetControllerOf(&adopted[0])).NotTo(BeNil())
+			g.Expect(metav1.GetControllerOf(&adopted[0]).UID).To(Equal(secondUID))
+		}).Should(Succeed())
+		Expect(waveCampaigns(second, 1)[0].Spec).To(Equal(canary.Spec), "adoption changes only the metadata")
+
+		By("the adopted canary's progress wakes the new rollout, whose next wave takes the other nine")
+		upgraded(second, 1)
+		expectWave(second, 2, 9)
+		Expect(expectEachDeviceOnce(second)).To(Equal(10))
 	})
 
 	It("starts the waves after approvedWaves only once it is raised", func() {

@@ -67,12 +67,6 @@ func chunkOf(rolloutName string, wave int, name string) int {
 	return chunk
 }
 
-// startedCount is how many devices the wave campaigns hold, those no longer in the fleet
-// included.
-func (w waveCampaigns) startedCount() int {
-	return len(w.held)
-}
-
 func (w waveCampaigns) holds(id string) bool {
 	_, ok := w.held[id]
 	return ok
@@ -159,7 +153,7 @@ func waveEntry(status fotav1alpha1.FotaRolloutStatus, wave int) *fotav1alpha1.Wa
 // computes others, but never a device a written chunk holds. No campaigns means nothing to take.
 func cutWave(fr *fotav1alpha1.FotaRollout, ordered []string, w waveCampaigns, wave int, now time.Time) []*fotav1alpha1.FotaCampaign {
 	end := rollout.WaveEnd(fr.Spec.Waves[wave-1], len(ordered))
-	devices := rollout.Take(ordered, w.holds, w.startedCount(), end)
+	devices := rollout.Take(ordered, w.holds, end)
 	chunks := rollout.Chunks(devices)
 	first := w.nextChunk(fr.Name, wave)
 	campaigns := make([]*fotav1alpha1.FotaCampaign, 0, len(chunks))
@@ -183,14 +177,7 @@ func waveCampaign(fr *fotav1alpha1.FotaRollout, wave, chunk int, devices []strin
 				fotav1alpha1.LabelRollout: fr.Name,
 				fotav1alpha1.LabelWave:    strconv.Itoa(wave),
 			},
-			OwnerReferences: []metav1.OwnerReference{{
-				APIVersion:         fotav1alpha1.GroupVersion.String(),
-				Kind:               "FotaRollout",
-				Name:               fr.Name,
-				UID:                fr.UID,
-				Controller:         ptr.To(true),
-				BlockOwnerDeletion: ptr.To(true),
-			}},
+			OwnerReferences: []metav1.OwnerReference{controllerReference(fr)},
 		},
 		Spec: fotav1alpha1.FotaCampaignSpec{
 			AccountName:          fr.Spec.AccountName,
@@ -232,4 +219,17 @@ func (w waveCampaigns) sameCampaigns(campaigns []fotav1alpha1.FotaCampaign) bool
 		}
 	}
 	return true
+}
+
+// controllerReference makes fr the controller of a wave campaign: garbage collection deletes the
+// campaign with the rollout, and the rollout's watch maps the campaign's changes to it.
+func controllerReference(fr *fotav1alpha1.FotaRollout) metav1.OwnerReference {
+	return metav1.OwnerReference{
+		APIVersion:         fotav1alpha1.GroupVersion.String(),
+		Kind:               "FotaRollout",
+		Name:               fr.Name,
+		UID:                fr.UID,
+		Controller:         ptr.To(true),
+		BlockOwnerDeletion: ptr.To(true),
+	}
 }

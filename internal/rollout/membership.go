@@ -71,16 +71,25 @@ func WaveEnd(w v1alpha1.Wave, fleetSize int) int {
 }
 
 // Take is the devices a wave takes: in the order of ordered, the devices that no started wave
-// holds (started reports those; nil means none), until the started waves, which hold
-// startedCount devices, hold end. It is nil when there is nothing to take: the wave is skipped.
-// A device of a started wave that has left the fleet still counts in startedCount, so removing
-// devices never makes a later wave larger than its end.
-func Take(ordered []string, started func(id string) bool, startedCount, end int) []string {
-	want := end - startedCount
+// holds (started reports those; nil means none), until the started waves hold end devices of the
+// fleet. It is nil when there is nothing to take: the wave is skipped. Only the devices still in
+// the fleet count as held: a device removed after its wave started stays in its campaign but is
+// no longer part of the share a wave reaches, so the last wave, percent: 100, always takes every
+// device of the fleet that no wave holds.
+func Take(ordered []string, started func(id string) bool, end int) []string {
+	held := 0
+	if started != nil {
+		for _, id := range ordered {
+			if started(id) {
+				held++
+			}
+		}
+	}
+	want := end - held
 	if want <= 0 {
 		return nil
 	}
-	var taken []string
+	taken := make([]string, 0, want)
 	for _, id := range ordered {
 		if started != nil && started(id) {
 			continue
@@ -89,6 +98,9 @@ func Take(ordered []string, started func(id string) bool, startedCount, end int)
 		if len(taken) == want {
 			break
 		}
+	}
+	if len(taken) == 0 {
+		return nil
 	}
 	return taken
 }

@@ -128,39 +128,41 @@ func TestTake(t *testing.T) {
 		return func(id string) bool { return slices.Contains(ids, id) }
 	}
 	tests := map[string]struct {
-		started      func(string) bool
-		startedCount int
-		end          int
-		want         []string
+		started func(string) bool
+		end     int
+		want    []string
 	}{
 		"the first wave takes from the start of the order": {
 			end: 2, want: []string{"d1", "d2"},
 		},
 		"a later wave takes the devices after the started ones": {
-			started: startedSet("d1", "d2"), startedCount: 2, end: 5, want: []string{"d3", "d4", "d5"},
+			started: startedSet("d1", "d2"), end: 5, want: []string{"d3", "d4", "d5"},
 		},
 		"a device added to the fleet that sorts before a started wave's devices joins the next wave": {
-			started: startedSet("d1", "d3"), startedCount: 2, end: 4, want: []string{"d2", "d4"},
+			started: startedSet("d1", "d3"), end: 4, want: []string{"d2", "d4"},
 		},
-		"a device of a started wave that left the fleet still counts: the wave does not grow past its end": {
-			started: startedSet("d1"), startedCount: 2, end: 4, want: []string{"d2", "d3"},
+		"a device of a started wave that left the fleet does not count toward the fleet's share": {
+			started: startedSet("d1", "gone"), end: 4, want: []string{"d2", "d3", "d4"},
+		},
+		"the last wave takes every device of the fleet after a started device left it": {
+			started: startedSet("gone", "d1", "d2"), end: 6, want: []string{"d3", "d4", "d5", "d6"},
 		},
 		"a wave no larger than what has started takes nothing: it is skipped": {
-			started: startedSet("d1", "d2", "d3"), startedCount: 3, end: 3, want: nil,
+			started: startedSet("d1", "d2", "d3"), end: 3, want: nil,
 		},
 		"a wave smaller than what has started takes nothing": {
-			started: startedSet("d1", "d2", "d3"), startedCount: 3, end: 2, want: nil,
+			started: startedSet("d1", "d2", "d3"), end: 2, want: nil,
 		},
 		"a wave larger than the devices left takes what is left": {
-			started: startedSet("d1", "d2", "d3", "d4"), startedCount: 4, end: 10, want: []string{"d5", "d6"},
+			started: startedSet("d1", "d2", "d3", "d4"), end: 10, want: []string{"d5", "d6"},
 		},
 		"nothing left to take: skipped": {
-			started: startedSet(ordered...), startedCount: 6, end: 7, want: nil,
+			started: startedSet(ordered...), end: 7, want: nil,
 		},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			if diff := cmp.Diff(tt.want, Take(ordered, tt.started, tt.startedCount, tt.end)); diff != "" {
+			if diff := cmp.Diff(tt.want, Take(ordered, tt.started, tt.end)); diff != "" {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
@@ -178,7 +180,7 @@ func TestMembershipWhenTheFleetGrows(t *testing.T) {
 	for k, wave := range waves {
 		ordered := Order("fleet", "model-a-03", fleets[k])
 		wanted := WaveEnd(wave, len(ordered))
-		took := Take(ordered, func(id string) bool { _, ok := owner[id]; return ok }, len(owner), wanted)
+		took := Take(ordered, func(id string) bool { _, ok := owner[id]; return ok }, wanted)
 		for _, id := range took {
 			if w, ok := owner[id]; ok {
 				t.Fatalf("device %s taken by waves %d and %d", id, w+1, k+1)
@@ -196,6 +198,40 @@ func TestMembershipWhenTheFleetGrows(t *testing.T) {
 	// The canary is the first ten of the fleet it was taken from, whatever joined later.
 	if diff := cmp.Diff(Order("fleet", "model-a-03", fleets[0])[:10], taken[0]); diff != "" {
 		t.Errorf("canary (-want +got):\n%s", diff)
+	}
+}
+
+// TestMembershipWhenTheFleetShrinks removes half of the canary and some unstarted devices from
+// the fleet between the waves devices: 10, percent: 50, percent: 100: the removed canary devices
+// stay in the canary, no device is in two waves, and the last wave still reaches every device of
+// the final fleet.
+func TestMembershipWhenTheFleetShrinks(t *testing.T) {
+	waves := []v1alpha1.Wave{{Devices: new(int32(10))}, {Percent: new(int32(50))}, {Percent: new(int32(100))}}
+	owner := map[string]int{}
+	fleet := devices(100)
+	held := func(id string) bool { _, ok := owner[id]; return ok }
+	for k, wave := range waves {
+		ordered := Order("fleet", "model-a-03", fleet)
+		for _, id := range Take(ordered, held, WaveEnd(wave, len(ordered))) {
+			if w, ok := owner[id]; ok {
+				t.Fatalf("device %s taken by waves %d and %d", id, w+1, k+1)
+			}
+			owner[id] = k
+		}
+		if k == 0 {
+			canary := ordered[:10]
+			fleet = slices.DeleteFunc(slices.Clone(fleet), func(id string) bool {
+				return slices.Contains(canary[:5], id) || id == ordered[50]
+			})
+		}
+	}
+	for _, id := range fleet {
+		if !held(id) {
+			t.Errorf("device %s of the final fleet is in no wave", id)
+		}
+	}
+	if len(owner) != 100-1 {
+		t.Errorf("the waves hold %d devices, want 99: the whole first fleet but the unstarted device removed", len(owner))
 	}
 }
 
