@@ -53,9 +53,9 @@ func newDevSimulator(samples []fotav1alpha1.FotaCampaign, now time.Time, clock f
 		Clients:      map[string]string{devClientID: devClientSecret},
 		Users:        map[string]string{devUsername: devPassword},
 		AcceptDelay:  devAcceptDelay,
-		// Half the devices of every campaign the operator schedules upgrade each minute once it
-		// runs, so that the sample FotaRollout's waves pass their gate within minutes.
-		ScheduledRollout: &simulator.Rollout{SucceedPerMinute: 0.5},
+		// Every device of a campaign the operator schedules upgrades within a minute of its POST,
+		// so that the sample FotaRollout's waves pass their gate and it completes in minutes.
+		ScheduledRollout: &simulator.Rollout{SucceedPerMinute: 1},
 	})
 	for _, seed := range seedCampaigns(samples, now) {
 		sim.Seed(seed)

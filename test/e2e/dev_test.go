@@ -167,6 +167,38 @@ var _ = Describe("make dev", Ordered, func() {
 		Expect(sim.datesPuts(started.ID)).To(BeEmpty())
 	})
 
+	It("moves the sample rollout from its canary to Completed on its own, one POST per wave campaign, no device twice", func() {
+		const rollout = "model-a-03"
+		// The quick start applied config/samples/, the rollout with it; the simulator upgrades the
+		// devices of every campaign the operator schedules, so each wave passes its gate unaided.
+		Eventually(kube.rolloutPhase).WithArguments(rollout).WithTimeout(8 * time.Minute).WithPolling(2 * time.Second).
+			Should(Equal("Completed"))
+
+		out, err := kube.run("", "get", "fr", rollout, "-o", "jsonpath={.status.currentWave} {.status.devices.total} {.status.devices.succeeded}")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(strings.Fields(out)).To(Equal([]string{"3", "20", "20"}))
+
+		campaigns, err := kube.waveCampaigns(rollout)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(campaigns).To(HaveLen(3))
+		seen := map[string]string{}
+		for name, devices := range campaigns {
+			for _, device := range devices {
+				Expect(seen).NotTo(HaveKey(device), "device %s is in %s and %s", device, seen[device], name)
+				seen[device] = name
+			}
+			Expect(sim.postsNamed("default."+name)).To(HaveLen(1), "campaign %s", name)
+		}
+		Expect(seen).To(HaveLen(20), "every device of the fleet is in a wave")
+		Expect(campaigns).To(HaveKeyWithValue("model-a-03-w1-1", HaveLen(1)))
+		Expect(campaigns).To(HaveKeyWithValue("model-a-03-w2-1", HaveLen(9)))
+		Expect(campaigns).To(HaveKeyWithValue("model-a-03-w3-1", HaveLen(10)))
+
+		out, err = kube.run("", "get", "events", "--field-selector", "involvedObject.name="+rollout, "-o", "jsonpath={.items[*].reason}")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(strings.Fields(out)).To(ContainElements("WaveStarted", "WaveSucceeded", "RolloutCompleted"))
+	})
+
 	It("stops everything on SIGTERM within 30 seconds and exits 0", func() {
 		// The processes are found through /proc; elsewhere (macOS) the freed ports must do.
 		var children map[int]string

@@ -55,6 +55,37 @@ func (k kubectl) syncState(name string) (string, error) {
 	return strings.TrimSpace(out), err
 }
 
+// rolloutPhase is the phase of the FotaRollout name.
+func (k kubectl) rolloutPhase(name string) (string, error) {
+	return k.run("", "get", "fr", name, "-o", "jsonpath={.status.phase}")
+}
+
+// waveCampaigns maps each FotaCampaign of the rollout name to its devices.
+func (k kubectl) waveCampaigns(rollout string) (map[string][]string, error) {
+	out, err := k.run("", "get", "fc", "-l", "fota.thingspace.io/rollout="+rollout, "-o", "json")
+	if err != nil {
+		return nil, err
+	}
+	var list struct {
+		Items []struct {
+			Metadata struct {
+				Name string `json:"name"`
+			} `json:"metadata"`
+			Spec struct {
+				Devices []string `json:"devices"`
+			} `json:"spec"`
+		} `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(out), &list); err != nil {
+		return nil, err
+	}
+	campaigns := make(map[string][]string, len(list.Items))
+	for _, item := range list.Items {
+		campaigns[item.Metadata.Name] = item.Spec.Devices
+	}
+	return campaigns, nil
+}
+
 // simulatorAdmin talks to the simulator's /_sim/ endpoints.
 type simulatorAdmin struct{ baseURL string }
 
