@@ -77,6 +77,7 @@ type Reconciler struct {
 	zones       *zoneCache
 	names       *nameLocks
 	guard       postGuard
+	metrics     campaignMetrics
 }
 
 // SetupWithManager registers the reconciler with mgr: the field indexes from campaigns to their
@@ -229,7 +230,7 @@ func (r *Reconciler) lockNameWhileScheduling(fc *fotav1alpha1.FotaCampaign, stat
 // forget drops what the reconciler keeps about a FotaCampaign that is gone.
 func (r *Reconciler) forget(key types.NamespacedName) {
 	r.campaigns.forget(key)
-	forgetCampaignMetrics(key.Namespace, key.Name)
+	r.metrics.forget(key)
 }
 
 // outcome is what a reconcile learned about the campaign's generation.

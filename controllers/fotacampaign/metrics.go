@@ -1,12 +1,17 @@
 package fotacampaign
 
 import (
-	"maps"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
+
+	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/internal/campaign"
+	"github.com/fota-operator/fota-operator/internal/objectmetrics"
 )
 
 // The labels that say which campaign a series belongs to.
@@ -53,80 +58,38 @@ func registerMetrics() {
 	})
 }
 
-// reportedCampaign is the label values of the series a campaign has now.
-type reportedCampaign struct {
-	phase, syncedReason, readyReason string
-	deviceStates                     map[string]int
+// campaignMetrics puts each campaign's status into the gauges: phase, Synced and Ready with
+// their reasons, and the devices by state once the report was read. The zero value is ready to
+// use.
+type campaignMetrics struct {
+	series objectmetrics.Reporter
 }
 
-// reported remembers each campaign's label values, so that a report sets the new series before
-// it deletes the old ones: a scrape in between never finds the campaign without a series, which
-// Prometheus would read as the series ending and which would restart the `for` of its alerts.
-var reported = struct {
-	sync.Mutex
-	campaigns map[types.NamespacedName]reportedCampaign
-}{campaigns: map[types.NamespacedName]reportedCampaign{}}
-
-// reportCampaignMetrics replaces the series of the campaign namespace/name: its phase, its Synced
-// and Ready conditions (1 when True) with their reasons, and a device count for each state in
-// devices (none when devices is nil, before the first device report).
-func reportCampaignMetrics(namespace, name, phase, syncedReason string, synced bool,
-	readyReason string, ready bool, devices map[string]int) {
-	// Registered on the first report rather than at start: a gauge without series exports
-	// nothing, so a scrape cannot tell the difference, and the reconciler needs no set-up step.
-	registerMetrics()
-	now := reportedCampaign{phase: phase, syncedReason: syncedReason, readyReason: readyReason, deviceStates: maps.Clone(devices)}
-
-	reported.Lock()
-	defer reported.Unlock()
-	campaignPhase.WithLabelValues(namespace, name, phase).Set(1)
-	campaignSynced.WithLabelValues(namespace, name, syncedReason).Set(gaugeValue(synced))
-	campaignReady.WithLabelValues(namespace, name, readyReason).Set(gaugeValue(ready))
-	for state, count := range devices {
-		campaignDevices.WithLabelValues(namespace, name, state).Set(float64(count))
-	}
-	key := types.NamespacedName{Namespace: namespace, Name: name}
-	if before, ok := reported.campaigns[key]; ok {
-		deleteReplacedSeries(namespace, name, before, now)
-	}
-	reported.campaigns[key] = now
-}
-
-func deleteReplacedSeries(namespace, name string, before, now reportedCampaign) {
-	if before.phase != now.phase {
-		campaignPhase.DeleteLabelValues(namespace, name, before.phase)
-	}
-	if before.syncedReason != now.syncedReason {
-		campaignSynced.DeleteLabelValues(namespace, name, before.syncedReason)
-	}
-	if before.readyReason != now.readyReason {
-		campaignReady.DeleteLabelValues(namespace, name, before.readyReason)
-	}
-	for state := range before.deviceStates {
-		if _, still := now.deviceStates[state]; !still {
-			campaignDevices.DeleteLabelValues(namespace, name, state)
-		}
-	}
-}
-
-// forgetCampaignMetrics deletes every series of the campaign namespace/name, once the object is
-// gone. It deletes the series by their label values, which it remembers, rather than by a partial
-// match, which would scan every campaign's series: deleting a fleet stays linear in its size.
-func forgetCampaignMetrics(namespace, name string) {
-	reported.Lock()
-	defer reported.Unlock()
-	key := types.NamespacedName{Namespace: namespace, Name: name}
-	before, ok := reported.campaigns[key]
-	if !ok {
+// report replaces the series of fc with those of its status. A campaign without both conditions
+// yet has not been reconciled: it keeps the series it had.
+func (m *campaignMetrics) report(fc *fotav1alpha1.FotaCampaign) {
+	synced := meta.FindStatusCondition(fc.Status.Conditions, fotav1alpha1.ConditionSynced)
+	ready := meta.FindStatusCondition(fc.Status.Conditions, fotav1alpha1.ConditionReady)
+	if synced == nil || ready == nil {
 		return
 	}
-	campaignPhase.DeleteLabelValues(namespace, name, before.phase)
-	campaignSynced.DeleteLabelValues(namespace, name, before.syncedReason)
-	campaignReady.DeleteLabelValues(namespace, name, before.readyReason)
-	for state := range before.deviceStates {
-		campaignDevices.DeleteLabelValues(namespace, name, state)
+	namespace, name := fc.Namespace, fc.Name
+	series := []objectmetrics.Series{
+		{Gauge: campaignPhase, Labels: []string{namespace, name, string(fc.Status.Phase)}, Value: 1},
+		{Gauge: campaignSynced, Labels: []string{namespace, name, synced.Reason}, Value: gaugeValue(synced.Status == metav1.ConditionTrue)},
+		{Gauge: campaignReady, Labels: []string{namespace, name, ready.Reason}, Value: gaugeValue(ready.Status == metav1.ConditionTrue)},
 	}
-	delete(reported.campaigns, key)
+	if fc.Status.Devices != nil {
+		for state, count := range campaign.StateCounts(*fc.Status.Devices) {
+			series = append(series, objectmetrics.Series{Gauge: campaignDevices, Labels: []string{namespace, name, state}, Value: float64(count)})
+		}
+	}
+	m.series.Report(types.NamespacedName{Namespace: namespace, Name: name}, series)
+}
+
+// forget deletes every series of a campaign that is gone.
+func (m *campaignMetrics) forget(key types.NamespacedName) {
+	m.series.Forget(key)
 }
 
 func gaugeValue(condition bool) float64 {

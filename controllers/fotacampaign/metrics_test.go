@@ -9,34 +9,52 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/testutil"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
 )
 
-// report is one call of reportCampaignMetrics for the campaign under test.
+// report is a campaign's status as the gauges read it.
 type report struct {
 	phase, syncedReason string
 	synced              bool
 	readyReason         string
 	ready               bool
-	devices             map[string]int
+	devices             *fotav1alpha1.DeviceProgress
 }
 
-func (r report) send(namespace, name string) {
-	reportCampaignMetrics(namespace, name, r.phase, r.syncedReason, r.synced, r.readyReason, r.ready, r.devices)
+func (r report) send(m *campaignMetrics, namespace, name string) {
+	fc := &fotav1alpha1.FotaCampaign{ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name}}
+	fc.Status.Phase = fotav1alpha1.Phase(r.phase)
+	fc.Status.Devices = r.devices
+	fc.Status.Conditions = []metav1.Condition{
+		{Type: fotav1alpha1.ConditionSynced, Status: conditionStatus(r.synced), Reason: r.syncedReason},
+		{Type: fotav1alpha1.ConditionReady, Status: conditionStatus(r.ready), Reason: r.readyReason},
+	}
+	m.report(fc)
+}
+
+func conditionStatus(b bool) metav1.ConditionStatus {
+	if b {
+		return metav1.ConditionTrue
+	}
+	return metav1.ConditionFalse
 }
 
 var (
 	inProgress = report{
 		phase: "InProgress", syncedReason: "Synced", synced: true, readyReason: "Ready", ready: true,
-		devices: map[string]int{"succeeded": 120, "failed": 3, "rejected": 7, "cancelled": 0, "pending": 370},
+		devices: &fotav1alpha1.DeviceProgress{Total: 500, Succeeded: 120, Failed: 3, Rejected: 7, Pending: 370},
 	}
 	aborted = report{
 		phase: "Aborted", syncedReason: "Synced", synced: true, readyReason: "AbortedOnFailures",
-		devices: map[string]int{"succeeded": 150, "failed": 20, "pending": 330},
+		devices: &fotav1alpha1.DeviceProgress{Total: 500, Succeeded: 150, Failed: 20, Cancelled: 330},
 	}
 	rateLimited = report{phase: "Pending", syncedReason: "RateLimited", readyReason: "NotSynced"}
 )
 
-func TestReportCampaignMetrics(t *testing.T) {
+func TestCampaignMetrics(t *testing.T) {
 	tests := map[string]struct {
 		reports []report
 		want    []string
@@ -54,11 +72,13 @@ func TestReportCampaignMetrics(t *testing.T) {
 				`fota_campaign_synced{reason="Synced"} 1`,
 			},
 		},
-		"a new phase and new reasons replace the old series, and a state left out goes": {
+		"a new phase and new reasons replace the old series": {
 			reports: []report{inProgress, aborted},
 			want: []string{
+				`fota_campaign_devices{state="cancelled"} 330`,
 				`fota_campaign_devices{state="failed"} 20`,
-				`fota_campaign_devices{state="pending"} 330`,
+				`fota_campaign_devices{state="pending"} 0`,
+				`fota_campaign_devices{state="rejected"} 0`,
 				`fota_campaign_devices{state="succeeded"} 150`,
 				`fota_campaign_phase{phase="Aborted"} 1`,
 				`fota_campaign_ready{reason="AbortedOnFailures"} 0`,
@@ -84,9 +104,10 @@ func TestReportCampaignMetrics(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			t.Cleanup(func() { forgetCampaignMetrics("fleet", "model-a") })
+			m := &campaignMetrics{}
+			t.Cleanup(func() { m.forget(types.NamespacedName{Namespace: "fleet", Name: "model-a"}) })
 			for _, r := range tc.reports {
-				r.send("fleet", "model-a")
+				r.send(m, "fleet", "model-a")
 			}
 			if diff := cmp.Diff(tc.want, seriesOf(t, "fleet", "model-a")); diff != "" {
 				t.Errorf("series of fleet/model-a (-want +got):\n%s", diff)
@@ -95,18 +116,30 @@ func TestReportCampaignMetrics(t *testing.T) {
 	}
 }
 
-func TestForgetCampaignMetrics(t *testing.T) {
-	t.Cleanup(func() { forgetCampaignMetrics("depot", "wave1") })
-	inProgress.send("fleet", "wave1")
-	inProgress.send("depot", "wave1")
+func TestAnObjectThatIsNotReconciledYetKeepsItsSeries(t *testing.T) {
+	m := &campaignMetrics{}
+	t.Cleanup(func() { m.forget(types.NamespacedName{Namespace: "fleet", Name: "model-a"}) })
+	rateLimited.send(m, "fleet", "model-a")
+	m.report(&fotav1alpha1.FotaCampaign{ObjectMeta: metav1.ObjectMeta{Namespace: "fleet", Name: "model-a"}})
+	if got := seriesOf(t, "fleet", "model-a"); len(got) != 3 {
+		t.Errorf("series = %q, want the three of the last reconciled status", got)
+	}
+}
 
-	forgetCampaignMetrics("fleet", "wave1")
+func TestForgetCampaignMetrics(t *testing.T) {
+	m := &campaignMetrics{}
+	fleet, depot := types.NamespacedName{Namespace: "fleet", Name: "wave1"}, types.NamespacedName{Namespace: "depot", Name: "wave1"}
+	t.Cleanup(func() { m.forget(depot) })
+	inProgress.send(m, "fleet", "wave1")
+	inProgress.send(m, "depot", "wave1")
+
+	m.forget(fleet)
 
 	if got := seriesOf(t, "fleet", "wave1"); len(got) != 0 {
 		t.Errorf("series of a forgotten campaign: %q, want none", got)
 	}
-	if got := testutil.CollectAndCount(campaignDevices); got != len(inProgress.devices) {
-		t.Errorf("device series after forgetting fleet/wave1: %d, want %d, those of depot/wave1", got, len(inProgress.devices))
+	if got := testutil.CollectAndCount(campaignDevices); got != 5 {
+		t.Errorf("device series after forgetting fleet/wave1: %d, want 5, those of depot/wave1", got)
 	}
 	for _, gauge := range []prometheus.Collector{campaignPhase, campaignSynced, campaignReady} {
 		if got := testutil.CollectAndCount(gauge); got != 1 {
@@ -115,8 +148,8 @@ func TestForgetCampaignMetrics(t *testing.T) {
 	}
 
 	// A campaign created again under the same name starts afresh.
-	rateLimited.send("fleet", "wave1")
-	t.Cleanup(func() { forgetCampaignMetrics("fleet", "wave1") })
+	rateLimited.send(m, "fleet", "wave1")
+	t.Cleanup(func() { m.forget(fleet) })
 	want := []string{
 		`fota_campaign_phase{phase="Pending"} 1`,
 		`fota_campaign_ready{reason="NotSynced"} 0`,

@@ -163,7 +163,7 @@ func (r *Reconciler) persist(ctx context.Context, original, fc *fotav1alpha1.Fot
 		r.forget(client.ObjectKeyFromObject(fc))
 		return nil
 	}
-	reportMetricsOf(fc)
+	r.metrics.report(fc)
 	return r.patchStatus(ctx, original, fc, state)
 }
 
