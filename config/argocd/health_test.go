@@ -208,6 +208,16 @@ status:
 			wantMessage: "CampaignCancelled",
 		},
 		{
+			name: "cancelled through spec.cancel is degraded, with the condition's message",
+			manifest: campaign(`status:
+  observedGeneration: 3
+  phase: Aborted
+  conditions: [{type: Synced, status: "True", reason: Synced}, {type: Ready, status: "False", reason: Cancelled, message: "spec.cancel is true: ThingSpace aborted the running campaign"}]
+`),
+			wantStatus:  "Degraded",
+			wantMessage: "spec.cancel is true",
+		},
+		{
 			name: "a name or campaign another FotaCampaign owns is degraded",
 			manifest: campaign(`status:
   observedGeneration: 3
