@@ -39,7 +39,7 @@ var _ = Describe("A FotaRollout run by the whole operator", func() {
 		Expect(campaigns).To(HaveLen(3))
 		Expect(eachDeviceOnce(campaigns)).To(Equal(20))
 		for _, fc := range campaigns {
-			Expect(postsNamed(namespace + "." + fc.Name)).To(Equal(1), "POSTs of %s", fc.Name)
+			Expect(postsNamed(namespace+"."+fc.Name)).To(Equal(1), "POSTs of %s", fc.Name)
 		}
 	})
 
@@ -241,4 +241,3 @@ func deletesOf(id string) int {
 	}
 	return count
 }
-
