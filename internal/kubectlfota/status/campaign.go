@@ -43,13 +43,17 @@ func campaignFields(fc *v1alpha1.FotaCampaign, now time.Time) [][2]string {
 		fields = append(fields, [2]string{"Software", software})
 	}
 	if rollout := fc.Labels[v1alpha1.LabelRollout]; rollout != "" {
-		fields = append(fields, [2]string{"Rollout", fmt.Sprintf("%s, wave %s", rollout, orDash(fc.Labels[v1alpha1.LabelWave]))})
+		fields = append(fields, [2]string{"Rollout", fmt.Sprintf("%s, wave %s", rollout, orDefault(fc.Labels[v1alpha1.LabelWave], "-"))})
 	}
 	if held := heldBy(fc); held != "" {
 		fields = append(fields, [2]string{"Held", held})
 	}
-	fields = append(fields, [2]string{"Observed", observed(fc.Generation, fc.Status.ObservedGeneration)})
-	return append(fields, [2]string{"Contact", contact(fc, now)})
+	// A stale read is the first sign of a credentials or network problem.
+	return append(fields,
+		[2]string{"Observed", observed(fc.Generation, fc.Status.ObservedGeneration)},
+		[2]string{"Last read", ago(fc.Status.LastObservedTime, now)},
+		[2]string{"Last push", ago(fc.Status.LastPushedTime, now)},
+	)
 }
 
 // campaignPhase is the phase with where the campaign stands in its dates, which a phase alone
@@ -67,7 +71,8 @@ func campaignPhase(fc *v1alpha1.FotaCampaign, now time.Time) string {
 	case v1alpha1.PhaseInProgress:
 		day := int(now.Sub(start)/(24*time.Hour)) + 1
 		days := int(end.Sub(start) / (24 * time.Hour))
-		return fmt.Sprintf("%s (day %d of %d, ends %s UTC, %s)", phase, day, days, end.Format("2006-01-02 15:04"), relative(end, now))
+		// end is midnight after endDate: name the date a user wrote, not the next one.
+		return fmt.Sprintf("%s (day %d of %d, until the end of %s UTC, %s)", phase, day, days, schedule.EndDate, relative(end, now))
 	}
 	return phase
 }
@@ -101,7 +106,7 @@ func thingSpaceCampaign(fc *v1alpha1.FotaCampaign) string {
 // softwareOf is the upgrade, as ThingSpace reports it or, before that, as the spec asks for it.
 func softwareOf(fc *v1alpha1.FotaCampaign) string {
 	if info := fc.Status.Campaign; info != nil && info.SoftwareTo != "" {
-		return fmt.Sprintf("%s -> %s (%s)", orDash(info.SoftwareFrom), info.SoftwareTo, orDash(info.DistributionType))
+		return fmt.Sprintf("%s -> %s (%s)", orDefault(info.SoftwareFrom, "-"), info.SoftwareTo, orDefault(info.DistributionType, "-"))
 	}
 	if s := fc.Spec.Software; s != nil {
 		return fmt.Sprintf("%s -> %s (%s)", s.From, s.To, s.DistributionType)
@@ -128,18 +133,4 @@ func observed(generation, observedGeneration int64) string {
 		text += " (the conditions do not speak of the latest spec yet)"
 	}
 	return text
-}
-
-// contact is how fresh the operator's last read from ThingSpace and its last push are: a stale
-// read is the first sign of a credentials or network problem.
-func contact(fc *v1alpha1.FotaCampaign, now time.Time) string {
-	return fmt.Sprintf("last read from ThingSpace %s, last push %s",
-		ago(fc.Status.LastObservedTime, now), ago(fc.Status.LastPushedTime, now))
-}
-
-func orDefault(s, fallback string) string {
-	if s == "" {
-		return fallback
-	}
-	return s
 }

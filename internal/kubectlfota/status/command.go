@@ -10,10 +10,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/go-logr/logr"
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/fota-operator/fota-operator/internal/scheme"
 )
@@ -138,6 +140,9 @@ func (o *options) connect() (reader, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	// controller-runtime prints a stack trace to stderr when a process that never set its logger
+	// logs after 30 seconds, as a long --watch would; a command's output is its screen only.
+	ctrllog.SetLogger(logr.Discard())
 	c, err := client.NewWithWatch(config, client.Options{Scheme: scheme.New()})
 	if err != nil {
 		return nil, "", err

@@ -88,10 +88,11 @@ func oneLine(message string) string {
 	return message[:cut] + "..."
 }
 
-// orDash is s, or "-" when it is empty, so that an empty table cell still reads as a cell.
-func orDash(s string) string {
+// orDefault is s, or fallback when s is empty, e.g. "-" so that an empty table cell still reads
+// as a cell.
+func orDefault(s, fallback string) string {
 	if s == "" {
-		return "-"
+		return fallback
 	}
 	return s
 }

@@ -37,7 +37,7 @@ func rolloutFields(fr *v1alpha1.FotaRollout, now time.Time) [][2]string {
 		{"Next", waitsFor(fr, now)},
 		{"Account", fr.Spec.AccountName},
 		{"Software", fmt.Sprintf("%s -> %s (%s)", fr.Spec.Software.From, fr.Spec.Software.To, fr.Spec.Software.DistributionType)},
-		{"Waves", fmt.Sprintf("%d of %d started", status.CurrentWave, len(fr.Spec.Waves))},
+		{"Wave", fmt.Sprintf("%d of %d started", status.CurrentWave, len(fr.Spec.Waves))},
 	}
 	fields = append(fields, deviceFields(status)...)
 	fields = append(fields,

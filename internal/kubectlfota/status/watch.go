@@ -26,10 +26,14 @@ func (o *options) follow(ctx context.Context, r reader, t target, last string) e
 	for ctx.Err() == nil {
 		changes, err := watchTarget(ctx, r, t)
 		if err != nil {
-			return explain(t, err)
+			err = explain(t, err)
+		} else {
+			last, err = o.redraw(ctx, changes, func() (string, error) { return o.draw(ctx, r, t) }, last)
+			changes.Stop()
 		}
-		last, err = o.redraw(ctx, changes, func() (string, error) { return o.draw(ctx, r, t) }, last)
-		changes.Stop()
+		if ctx.Err() != nil {
+			return nil // interrupted: whatever request was in flight ends with it
+		}
 		if err != nil {
 			return err
 		}
