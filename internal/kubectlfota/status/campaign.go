@@ -2,7 +2,6 @@ package status
 
 import (
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -13,20 +12,20 @@ import (
 // renderCampaign is the screen of a FotaCampaign at now: who it is, the schedule ThingSpace
 // holds, the next windows, the devices and the conditions.
 func renderCampaign(fc *v1alpha1.FotaCampaign, now time.Time) string {
-	var screen strings.Builder
-	fmt.Fprintf(&screen, "FotaCampaign %s/%s\n", fc.Namespace, fc.Name)
-	writeFields(&screen, campaignFields(fc, now))
-	sections := []func(io.Writer){
-		func(out io.Writer) { writeSchedule(out, fc) },
-		func(out io.Writer) { writeNextWindows(out, fc, now) },
-		func(out io.Writer) { writeDevices(out, fc, now) },
-		func(out io.Writer) { writeConditions(out, fc.Status.Conditions, now) },
+	var s screen
+	s.linef("FotaCampaign %s/%s", fc.Namespace, fc.Name)
+	s.fields(campaignFields(fc, now))
+	sections := []func(*screen){
+		func(s *screen) { writeSchedule(s, fc) },
+		func(s *screen) { writeNextWindows(s, fc, now) },
+		func(s *screen) { writeDevices(s, fc, now) },
+		func(s *screen) { writeConditions(s, fc.Status.Conditions, now) },
 	}
 	for _, section := range sections {
-		screen.WriteString("\n")
-		section(&screen)
+		s.linef("")
+		section(&s)
 	}
-	return trimLines(screen.String())
+	return s.text()
 }
 
 // campaignFields are the header lines of a campaign's screen.

@@ -121,9 +121,8 @@ func (o *options) run(ctx context.Context, t target) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprint(o.streams.Out, screen)
-	if !o.watch {
-		return nil
+	if _, err := fmt.Fprint(o.streams.Out, screen); err != nil || !o.watch {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()

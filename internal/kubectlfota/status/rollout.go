@@ -2,7 +2,6 @@ package status
 
 import (
 	"fmt"
-	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,14 +18,14 @@ import (
 // waits for, its rules, the tree of its waves and their campaigns, and its conditions.
 // campaigns are the rollout's wave campaigns, as fetchRollout lists them.
 func renderRollout(fr *v1alpha1.FotaRollout, campaigns []v1alpha1.FotaCampaign, now time.Time) string {
-	var screen strings.Builder
-	fmt.Fprintf(&screen, "FotaRollout %s/%s\n", fr.Namespace, fr.Name)
-	writeFields(&screen, rolloutFields(fr, now))
-	screen.WriteString("\n")
-	writeWaves(&screen, fr, campaigns, now)
-	screen.WriteString("\n")
-	writeConditions(&screen, fr.Status.Conditions, now)
-	return trimLines(screen.String())
+	var s screen
+	s.linef("FotaRollout %s/%s", fr.Namespace, fr.Name)
+	s.fields(rolloutFields(fr, now))
+	s.linef("")
+	writeWaves(&s, fr, campaigns, now)
+	s.linef("")
+	writeConditions(&s, fr.Status.Conditions, now)
+	return s.text()
 }
 
 // rolloutFields are the header lines of a rollout's screen, the answer to "what now?" first.
@@ -53,16 +52,16 @@ func deviceFields(status v1alpha1.FotaRolloutStatus) [][2]string {
 	if status.FleetSize == 0 {
 		return [][2]string{{"Fleet", "not read yet"}}
 	}
-	fields := [][2]string{{"Fleet", fmt.Sprintf("%d devices", status.FleetSize)}}
+	fleet := [2]string{"Fleet", fmt.Sprintf("%d devices", status.FleetSize)}
 	devices := status.Devices
 	if devices == nil {
-		return fields
+		return [][2]string{fleet}
 	}
-	return append(fields,
-		[2]string{"Upgraded", bar(devices.Succeeded, status.FleetSize) + " " + share(devices.Succeeded, status.FleetSize) + " of the fleet"},
-		[2]string{"Started waves", fmt.Sprintf("%d devices: succeeded %d, failed %d, rejected %d, cancelled %d, pending %d",
+	return [][2]string{fleet,
+		{"Upgraded", bar(devices.Succeeded, status.FleetSize) + " " + share(devices.Succeeded, status.FleetSize) + " of the fleet"},
+		{"Started waves", fmt.Sprintf("%d devices: succeeded %d, failed %d, rejected %d, cancelled %d, pending %d",
 			devices.Total, devices.Succeeded, devices.Failed, devices.Rejected, devices.Cancelled, devices.Pending)},
-	)
+	}
 }
 
 func gate(g v1alpha1.Gate) string {
@@ -114,28 +113,27 @@ func joinDays(days []v1alpha1.Weekday) string {
 }
 
 // writeWaves writes every wave of the spec with, under each started one, its campaigns.
-func writeWaves(out io.Writer, fr *v1alpha1.FotaRollout, campaigns []v1alpha1.FotaCampaign, now time.Time) {
-	fmt.Fprintln(out, "Waves:")
-	table := newTable(out)
-	row(table, "  WAVE / CAMPAIGN", "STATE", "DEVICES", "UPGRADED", "FAILED", "INFO")
+func writeWaves(s *screen, fr *v1alpha1.FotaRollout, campaigns []v1alpha1.FotaCampaign, now time.Time) {
+	s.linef("Waves:")
+	rows := [][]string{{"  WAVE / CAMPAIGN", "STATE", "DEVICES", "UPGRADED", "FAILED", "INFO"}}
 	byWave := campaignsByWave(campaigns)
 	for k := range fr.Spec.Waves {
 		number := int32(k + 1)
+		name := "  " + waveName(fr, number)
 		started := waveStatusOf(fr, number)
 		switch {
-		case started == nil && len(byWave[number]) > 0:
-			row(table, "  "+waveName(fr, number), "Starting", "-", "-", "-", "its campaigns exist; the rollout's status has not caught up")
-			writeCampaignRows(table, nil, byWave[number])
-			continue
-		case started == nil:
-			row(table, "  "+waveName(fr, number), notStartedState(fr, number), "-", "-", "-", "not started")
-			continue
+		case started != nil:
+			rows = append(rows, []string{name, string(started.State), strconv.Itoa(int(started.Devices)),
+				share(started.Succeeded, started.Devices), strconv.Itoa(int(started.Failed)), waveInfo(fr, started, now)})
+			rows = append(rows, campaignRows(started.Campaigns, byWave[number])...)
+		case len(byWave[number]) > 0:
+			rows = append(rows, []string{name, "Starting", "-", "-", "-", "its campaigns exist; the rollout's status has not caught up"})
+			rows = append(rows, campaignRows(nil, byWave[number])...)
+		default:
+			rows = append(rows, []string{name, notStartedState(fr, number), "-", "-", "-", "not started"})
 		}
-		row(table, "  "+waveName(fr, number), string(started.State), strconv.Itoa(int(started.Devices)),
-			share(started.Succeeded, started.Devices), strconv.Itoa(int(started.Failed)), waveInfo(fr, started, now))
-		writeCampaignRows(table, started.Campaigns, byWave[number])
 	}
-	_ = table.Flush() // see writeConditions
+	s.table(rows)
 }
 
 // notStartedState marks the wave the rollout decides on next, so that the tree points at it.
@@ -159,9 +157,9 @@ func waveInfo(fr *v1alpha1.FotaRollout, wave *v1alpha1.WaveStatus, now time.Time
 	return info + "; reached successPercent " + ago(wave.SucceededTime, now)
 }
 
-// writeCampaignRows writes a wave's campaigns as branches: those the status names, in its order,
-// then any other the cluster holds for the wave (the status may lag behind a wave's start).
-func writeCampaignRows(table io.Writer, named []string, found map[string]*v1alpha1.FotaCampaign) {
+// campaignRows are a wave's campaigns as branches: those the status names, in its order, then
+// any other the cluster holds for the wave (the status may lag behind a wave's start).
+func campaignRows(named []string, found map[string]*v1alpha1.FotaCampaign) [][]string {
 	names := slices.Clone(named)
 	var others []string
 	for name := range found {
@@ -171,18 +169,20 @@ func writeCampaignRows(table io.Writer, named []string, found map[string]*v1alph
 	}
 	slices.Sort(others)
 	names = append(names, others...)
+	rows := make([][]string, 0, len(names))
 	for i, name := range names {
-		branch := "├─ "
+		branch := "  ├─ "
 		if i == len(names)-1 {
-			branch = "└─ "
+			branch = "  └─ "
 		}
 		fc, ok := found[name]
 		if !ok {
-			row(table, "  "+branch+name, "NotFound", "-", "-", "-", "named by the rollout's status, absent from the cluster")
+			rows = append(rows, []string{branch + name, "NotFound", "-", "-", "-", "named by the rollout's status, absent from the cluster"})
 			continue
 		}
-		row(table, append([]string{"  " + branch + name}, campaignCells(fc)...)...)
+		rows = append(rows, append([]string{branch + name}, campaignCells(fc)...))
 	}
+	return rows
 }
 
 // campaignCells are a wave campaign's phase, counts and ThingSpace status, with the Ready

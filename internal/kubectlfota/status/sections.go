@@ -2,7 +2,6 @@ package status
 
 import (
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
@@ -12,12 +11,12 @@ import (
 
 // writeSchedule writes the schedule ThingSpace holds (status.applied), which is what devices
 // follow, and names the fields in which the spec still differs from it.
-func writeSchedule(out io.Writer, fc *v1alpha1.FotaCampaign) {
+func writeSchedule(s *screen, fc *v1alpha1.FotaCampaign) {
 	schedule := scheduleOf(fc)
 	if fc.Status.Applied != nil {
-		fmt.Fprintln(out, "Schedule (as ThingSpace holds it; hours in UTC):")
+		s.linef("Schedule (as ThingSpace holds it; hours in UTC):")
 	} else {
-		fmt.Fprintln(out, "Schedule (the spec's; ThingSpace has not confirmed it yet; hours in UTC):")
+		s.linef("Schedule (the spec's; ThingSpace has not confirmed it yet; hours in UTC):")
 	}
 	fields := [][2]string{
 		{"  Dates", fmt.Sprintf("%s to %s", schedule.StartDate, schedule.EndDate)},
@@ -30,7 +29,7 @@ func writeSchedule(out io.Writer, fc *v1alpha1.FotaCampaign) {
 				strings.Join(changed, ", ") + "; the Synced condition says why"})
 		}
 	}
-	writeFields(out, fields)
+	s.fields(fields)
 }
 
 // allowed says from when and in which hours devices may act.
@@ -51,9 +50,9 @@ func allowed(after *v1alpha1.Date, windows []v1alpha1.TimeWindow) string {
 
 // writeNextWindows writes the current or next download and install intervals, in UTC and, with
 // displayTimeZone, in local time as the operator wrote it.
-func writeNextWindows(out io.Writer, fc *v1alpha1.FotaCampaign, now time.Time) {
-	fmt.Fprintln(out, "Next windows:")
-	writeFields(out, [][2]string{
+func writeNextWindows(s *screen, fc *v1alpha1.FotaCampaign, now time.Time) {
+	s.linef("Next windows:")
+	s.fields([][2]string{
 		{"  Download", nextWindow(fc.Status.NextDownloadWindow, now)},
 		{"  Install", nextWindow(fc.Status.NextInstallWindow, now)},
 	})
@@ -77,13 +76,13 @@ func nextWindow(w *v1alpha1.ActionWindow, now time.Time) string {
 
 // writeDevices writes the device report: a bar of upgraded devices, every count, the abort
 // policy against the counts, and the most frequent failure reasons.
-func writeDevices(out io.Writer, fc *v1alpha1.FotaCampaign, now time.Time) {
+func writeDevices(s *screen, fc *v1alpha1.FotaCampaign, now time.Time) {
 	devices := fc.Status.Devices
 	if devices == nil {
-		fmt.Fprintln(out, "Devices: the device report has not been read yet")
+		s.linef("Devices: the device report has not been read yet")
 		return
 	}
-	fmt.Fprintf(out, "Devices (report read %s):\n", ago(devices.LastReadTime, now))
+	s.linef("Devices (report read %s):", ago(devices.LastReadTime, now))
 	fields := [][2]string{
 		{"  Upgraded", bar(devices.Succeeded, devices.Total) + " " + share(devices.Succeeded, devices.Total)},
 		{"  Counts", fmt.Sprintf("succeeded %d, failed %d, rejected %d, cancelled %d, pending %d",
@@ -92,8 +91,8 @@ func writeDevices(out io.Writer, fc *v1alpha1.FotaCampaign, now time.Time) {
 	if policy := fc.Spec.AbortPolicy; policy != nil {
 		fields = append(fields, [2]string{"  Abort policy", abortPolicy(policy, *devices)})
 	}
-	writeFields(out, fields)
-	writeFailureReasons(out, devices.FailureReasons)
+	s.fields(fields)
+	writeFailureReasons(s, devices.FailureReasons)
 }
 
 // abortPolicy sets the policy's thresholds against the counts, so that a user sees how close the
@@ -104,23 +103,14 @@ func abortPolicy(policy *v1alpha1.AbortPolicy, devices v1alpha1.DeviceProgress) 
 		policy.FailedPercent, policy.MinFinishedDevices, devices.Failed, finished, percent(devices.Failed, finished))
 }
 
-func writeFailureReasons(out io.Writer, reasons []v1alpha1.FailureReason) {
+func writeFailureReasons(s *screen, reasons []v1alpha1.FailureReason) {
 	if len(reasons) == 0 {
 		return
 	}
-	fmt.Fprintln(out, "  Top failure reasons:")
-	table := newTable(out)
+	s.linef("  Top failure reasons:")
+	rows := make([][]string, 0, len(reasons))
 	for _, r := range reasons {
-		row(table, fmt.Sprintf("    %d", r.Count), r.Reason)
+		rows = append(rows, []string{fmt.Sprintf("    %d", r.Count), r.Reason})
 	}
-	_ = table.Flush() // see writeConditions
-}
-
-// trimLines drops the spaces that aligning leaves at the end of a line whose last cell is empty.
-func trimLines(screen string) string {
-	lines := strings.Split(screen, "\n")
-	for i, line := range lines {
-		lines[i] = strings.TrimRight(line, " ")
-	}
-	return strings.Join(lines, "\n")
+	s.table(rows)
 }

@@ -73,8 +73,14 @@ func (v waitView) waveRunning() string {
 	}
 	successPercent, _ := rollout.GateOf(v.fr.Spec.Gate)
 	needed := (int64(successPercent)*int64(wave.Devices) + 99) / 100
-	return fmt.Sprintf("%s waits for wave %d to reach successPercent %d%%: %s upgraded, %d more devices to go",
-		v.next(), wave.Wave, successPercent, share(wave.Succeeded, wave.Devices), max(needed-int64(wave.Succeeded), 0))
+	if missing := needed - int64(wave.Succeeded); missing > 0 {
+		return fmt.Sprintf("%s waits for wave %d to reach successPercent %d%%: %s upgraded, %d more devices to go",
+			v.next(), wave.Wave, successPercent, share(wave.Succeeded, wave.Devices), missing)
+	}
+	// The share is reached, yet the gate holds: a campaign ThingSpace has not accepted, or one
+	// about to be aborted, which only the operator's message names.
+	return fmt.Sprintf("%s waits for wave %d: %s upgraded reaches successPercent %d%%, but not every campaign of the wave passes (the Ready condition says which)",
+		v.next(), wave.Wave, share(wave.Succeeded, wave.Devices), successPercent)
 }
 
 // soaking is the time left of the current wave's soak.

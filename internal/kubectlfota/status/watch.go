@@ -60,22 +60,26 @@ func (o *options) redraw(ctx context.Context, changes watch.Interface, draw func
 			if err != nil {
 				return last, err
 			}
-			if screen != last {
-				o.writeFrame(screen)
-				last = screen
+			if screen == last {
+				continue
 			}
+			if err := o.writeFrame(screen); err != nil {
+				return last, err
+			}
+			last = screen
 		}
 	}
 }
 
 // writeFrame replaces the screen on a terminal; in a pipe or a log it separates the frames with
 // a line that says when the change came.
-func (o *options) writeFrame(screen string) {
+func (o *options) writeFrame(screen string) error {
+	frame := fmt.Sprintf("\n--- %s\n%s", o.now().UTC().Format(time.RFC3339), screen)
 	if isTerminal(o.streams.Out) {
-		fmt.Fprint(o.streams.Out, clearScreen+screen)
-		return
+		frame = clearScreen + screen
 	}
-	fmt.Fprintf(o.streams.Out, "\n--- %s\n%s", o.now().UTC().Format(time.RFC3339), screen)
+	_, err := io.WriteString(o.streams.Out, frame)
+	return err
 }
 
 func isTerminal(out io.Writer) bool {
