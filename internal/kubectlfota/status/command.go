@@ -170,15 +170,15 @@ func (o *options) complete(cmd *cobra.Command, args []string, _ string) ([]strin
 	if len(args) == 0 {
 		return []string{"fc", "fr"}, cobra.ShellCompDirectiveNoFileComp
 	}
-	t, err := parseTarget([]string{args[0], "-"})
-	if len(args) > 1 || err != nil {
+	kind, known := kindNames[strings.ToLower(args[0])]
+	if len(args) > 1 || !known {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
 	r, namespace, err := o.connect()
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}
-	names, err := listNames(cmd.Context(), r, t.kind, namespace)
+	names, err := listNames(cmd.Context(), r, kind, namespace)
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
 	}

@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	. "github.com/onsi/gomega"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 	"k8s.io/utils/ptr"
 
 	"github.com/fota-operator/fota-operator/api/v1alpha1"
@@ -124,4 +126,20 @@ func TestRolloutTreeShowsAMissingCampaign(t *testing.T) {
 
 func containsLine(screen, line string) bool {
 	return slices.Contains(strings.Split(screen, "\n"), line)
+}
+
+// TestHelp is what `kubectl fota status --help` tells a user first: the forms and the flag.
+func TestHelp(t *testing.T) {
+	var out strings.Builder
+	cmd := NewCommand(genericiooptions.IOStreams{Out: &out, ErrOut: &out}, genericclioptions.NewConfigFlags(true))
+	cmd.SetOut(&out)
+	cmd.SetArgs([]string{"--help"})
+	g := NewWithT(t)
+	g.Expect(cmd.Execute()).To(Succeed())
+	g.Expect(out.String()).To(And(
+		ContainSubstring("status (fc|fr) NAME [-n NAMESPACE] [--watch]"),
+		ContainSubstring("kubectl fota status fr/model-a-03"),
+		ContainSubstring("-w, --watch"),
+		ContainSubstring("status only reads (get, list and watch)"),
+	))
 }

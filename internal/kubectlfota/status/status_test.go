@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -51,6 +52,7 @@ func TestStatusAgainstAPIServer(t *testing.T) {
 	t.Run("a missing object is named with its kind and namespace", c.testNotFound)
 	t.Run("watch draws a frame for a rollout change and one for a wave campaign change", c.testWatchRollout)
 	t.Run("watch draws a frame for a campaign status change", c.testWatchCampaign)
+	t.Run("the shell completes the names of the kind", c.testCompletion)
 }
 
 func startCluster(t *testing.T) *cluster {
@@ -98,12 +100,19 @@ func (c *cluster) grantReadOnly(t *testing.T) {
 // run runs `kubectl fota status args...` at now as the plugin's root command wires it, writing
 // what the user sees to out.
 func (c *cluster) run(ctx context.Context, now time.Time, out io.Writer, args ...string) error {
+	return c.runPlugin(ctx, now, out, append([]string{"--kubeconfig", c.kubeconfig, "status"}, args...)...)
+}
+
+// runPlugin runs `kubectl fota args...` with status as its one command.
+func (c *cluster) runPlugin(ctx context.Context, now time.Time, out io.Writer, args ...string) error {
 	streams := genericiooptions.IOStreams{In: &bytes.Buffer{}, Out: out, ErrOut: io.Discard}
 	configFlags := genericclioptions.NewConfigFlags(true)
 	root := &cobra.Command{Use: "kubectl-fota", SilenceErrors: true, SilenceUsage: true}
 	configFlags.AddFlags(root.PersistentFlags())
 	root.AddCommand(newCommand(streams, configFlags, func() time.Time { return now }))
-	root.SetArgs(append([]string{"--kubeconfig", c.kubeconfig, "status"}, args...))
+	root.SetArgs(args)
+	root.SetOut(out)
+	root.SetErr(io.Discard)
 	return root.ExecuteContext(ctx)
 }
 
@@ -322,4 +331,17 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buffer.String()
+}
+
+// testCompletion asks cobra's completion, as a shell does, for the names after "status fr".
+func (c *cluster) testCompletion(t *testing.T) {
+	namespace := c.namespace(t, "completed")
+	c.createRolloutAwaitingApproval(t, namespace)
+	c.createCampaignInProgress(t, namespace)
+	var out bytes.Buffer
+	g := NewWithT(t)
+	g.Expect(c.runPlugin(context.Background(), rolloutNow, &out,
+		"__complete", "--kubeconfig", c.kubeconfig, "-n", namespace, "status", "fr", "")).To(Succeed())
+	g.Expect(strings.Split(out.String(), "\n")).To(HaveExactElements("model-a-03", ":4", ""),
+		"only the rollout's name, and the directive not to complete file names")
 }
