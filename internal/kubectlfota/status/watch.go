@@ -41,9 +41,9 @@ func (o *options) follow(ctx context.Context, r reader, t target, last string) e
 	return nil
 }
 
-// redraw draws a frame on each event of changes whose screen differs from the last one, until
-// changes ends or ctx ends; it returns the last frame drawn. A deleted object is a frame too: it
-// may come back, and the user sees that it is gone.
+// redraw draws a frame on each burst of events of changes whose screen differs from the last
+// one, until changes ends or ctx ends; it returns the last frame drawn. A deleted object is a
+// frame too: it may come back, and the user sees that it is gone.
 func (o *options) redraw(ctx context.Context, changes watch.Interface, draw func() (string, error), last string) (string, error) {
 	for {
 		select {
@@ -53,6 +53,7 @@ func (o *options) redraw(ctx context.Context, changes watch.Interface, draw func
 			if !open || event.Type == watch.Error {
 				return last, nil // expired or closed by the server: the caller watches again
 			}
+			open = drain(changes)
 			screen, err := draw()
 			if apierrors.IsNotFound(err) {
 				screen, err = err.Error()+"\n", nil
@@ -60,13 +61,31 @@ func (o *options) redraw(ctx context.Context, changes watch.Interface, draw func
 			if err != nil {
 				return last, err
 			}
-			if screen == last {
-				continue
+			if screen != last {
+				if err := o.writeFrame(screen); err != nil {
+					return last, err
+				}
+				last = screen
 			}
-			if err := o.writeFrame(screen); err != nil {
-				return last, err
+			if !open {
+				return last, nil
 			}
-			last = screen
+		}
+	}
+}
+
+// drain takes the events that are already waiting, so that a burst (the first events of a new
+// watch, one per wave campaign; a wave's campaigns written together) costs one fetch instead of
+// one per event. It reports whether changes is still open.
+func drain(changes watch.Interface) (open bool) {
+	for {
+		select {
+		case event, open := <-changes.ResultChan():
+			if !open || event.Type == watch.Error {
+				return false
+			}
+		default:
+			return true
 		}
 	}
 }
