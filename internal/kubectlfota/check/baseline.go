@@ -75,7 +75,7 @@ func resourceOf(kind string) string {
 // baselineSource is the baseline the flags name. Offline, objects without a namespace are in -n's
 // namespace or "default", whatever the kubeconfig says, so that a CI job gives the same answer on
 // every machine; with --live they are in the kubeconfig's, as kubectl apply puts them.
-func (o *Options) baselineSource(ctx context.Context) (baselineSource, error) {
+func (o *Options) baselineSource() (baselineSource, error) {
 	ns := "default"
 	if o.configFlags.Namespace != nil && *o.configFlags.Namespace != "" {
 		ns = *o.configFlags.Namespace

@@ -140,7 +140,7 @@ func (o *Options) Run(ctx context.Context) error {
 	if err != nil {
 		return exitcode.UsageError(err)
 	}
-	source, err := o.baselineSource(ctx)
+	source, err := o.baselineSource()
 	if err != nil {
 		return exitcode.UsageError(err)
 	}

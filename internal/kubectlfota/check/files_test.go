@@ -90,6 +90,15 @@ func TestCheckFiles(t *testing.T) {
 			want:  []string{"STDIN: " + endDateLine, "1 object checked, 1 refused"},
 			code:  1,
 		},
+		"a version the CRD does not serve is refused": {
+			files: map[string]string{"v1beta1.yaml": strings.Replace(badEndDate, "v1alpha1", "v1beta1", 1)},
+			args:  []string{"-f", "v1beta1.yaml"},
+			want: []string{
+				`v1beta1.yaml: FotaCampaign fleet/model-b: apiVersion: Unsupported value: "fota.thingspace.io/v1beta1": supported values: "fota.thingspace.io/v1alpha1"`,
+				"1 object checked, 1 refused",
+			},
+			code: 1,
+		},
 		"a file with nothing of the operator's checks nothing": {
 			files: map[string]string{"cm.yaml": configMap},
 			args:  []string{"-f", "cm.yaml"},

@@ -29,6 +29,14 @@ fota-operator webhook would, before they are applied (in a pull request, say), a
 		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: "kubectl fota"},
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// An argument that names no command is a usage error (exit code 2), as a bad flag is.
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return exitcode.UsageError(fmt.Errorf("unknown command %q for \"kubectl fota\"", args[0]))
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
