@@ -97,8 +97,26 @@ verify: manifests generate ## Check that generated files are current and go.mod 
 ##@ Build
 
 .PHONY: build
-build: manifests generate fmt vet ## Build the manager binary.
+build: manifests generate fmt vet ## Build the manager and the kubectl plugin (bin/manager, bin/kubectl-fota).
 	go build -o bin/manager .
+	go build -ldflags "-X main.version=$(VERSION)" -o bin/kubectl-fota ./cmd/kubectl-fota
+
+# The platforms of the Krew manifest config/krew/fota.yaml, as GOOS_GOARCH.
+KREW_PLATFORMS ?= linux_amd64 linux_arm64 darwin_amd64 darwin_arm64 windows_amd64
+
+.PHONY: krew
+krew: ## Build the kubectl plugin's release archives into bin/krew/ and the Krew manifest with their sha256 sums (bin/krew/fota.yaml).
+	@mkdir -p $(LOCALBIN)/krew
+	@cp config/krew/fota.yaml $(LOCALBIN)/krew/fota.yaml
+	@for platform in $(KREW_PLATFORMS); do \
+		os=$${platform%_*}; arch=$${platform#*_}; exe=kubectl-fota; [ "$$os" = windows ] && exe=kubectl-fota.exe; \
+		dir=$(LOCALBIN)/krew/$$platform; mkdir -p $$dir; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build -trimpath -ldflags "-X main.version=$(VERSION)" -o $$dir/$$exe ./cmd/kubectl-fota; \
+		tar -C $$dir -czf $(LOCALBIN)/krew/kubectl-fota_$$platform.tar.gz $$exe; \
+		sum=$$(sha256sum $(LOCALBIN)/krew/kubectl-fota_$$platform.tar.gz | cut -d' ' -f1); \
+		upper=$$(echo $$platform | tr a-z A-Z); sed -i "s/SHA256_$$upper\$$/$$sum/" $(LOCALBIN)/krew/fota.yaml; \
+	done
+	@echo "bin/krew/fota.yaml: the Krew manifest of $(VERSION) with the sums of the archives in bin/krew/"
 
 .PHONY: run
 run: manifests generate fmt vet ## Run the manager against the cluster of the current kubeconfig (webhook off).

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/webhook/admission"
@@ -37,57 +36,33 @@ type FotaCampaignValidator struct {
 
 var _ admission.Validator[*fotav1alpha1.FotaCampaign] = &FotaCampaignValidator{}
 
-// ValidateCreate admits every new campaign whose display time zone exists: the schema has already
-// checked the fields, and a new object has no baseline to move away from. Its warnings say when
-// the schedule describes a campaign that has already started or ended, since the stricter rules
-// apply from then on.
+// ValidateCreate admits every new campaign that campaign.AdmitCreate admits, with its warnings.
 func (v *FotaCampaignValidator) ValidateCreate(ctx context.Context, fc *fotav1alpha1.FotaCampaign) (admission.Warnings, error) {
-	if violations := campaign.CheckTimeZone(fc.Spec.DisplayTimeZone); len(violations) > 0 {
-		ctrl.LoggerFrom(ctx).Info("Rejecting new campaign", "rules", rulesOf(violations))
-		countRejection(operationCreate, violations)
-		return nil, invalid(fc, violations)
+	answer := campaign.AdmitCreate(fc, v.now())
+	if answer.Refused() {
+		ctrl.LoggerFrom(ctx).Info("Rejecting new campaign", "rules", rulesOf(answer.Violations))
+		countRejection(operationCreate, answer.Violations)
+		return nil, invalid(fc, answer.Violations)
 	}
-	warnings := campaign.Warnings(fc.Spec.Schedule, v.now())
-	ctrl.LoggerFrom(ctx).V(1).Info("Admitting new campaign", "warnings", len(warnings))
+	ctrl.LoggerFrom(ctx).V(1).Info("Admitting new campaign", "warnings", len(answer.Warnings))
 	countAdmission(operationCreate, resultAllowed)
-	return warnings, nil
+	return answer.Warnings, nil
 }
 
-// ValidateUpdate rejects a change that breaks a transition rule of the campaign's phase, with one
-// field error per broken rule. The rules judge the change against what ThingSpace holds
-// (status.applied and status.campaign.status, else the old spec), not against the old spec,
-// because ThingSpace does the same. A FotaCampaign that schedules its campaign and has recorded
-// no id has no baseline (ThingSpace holds nothing), so a schedule ThingSpace refused can be fixed
-// by editing it. An update that leaves the schedule and the devices as they
-// were (metadata, suspend, deletionPolicy, a finalizer) always passes, so no campaign can get stuck
-// on an object it cannot edit, also while it is being deleted.
+// ValidateUpdate rejects a change that campaign.AdmitUpdate refuses, with one field error per
+// broken rule, and passes on its warnings otherwise.
 func (v *FotaCampaignValidator) ValidateUpdate(ctx context.Context, oldFC, newFC *fotav1alpha1.FotaCampaign) (admission.Warnings, error) {
 	now := v.now()
-	baseline := campaign.BaselineOf(oldFC)
-	scheduleChanged := !campaign.Equal(oldFC.Spec.Schedule, newFC.Spec.Schedule)
-	var violations []campaign.Violation
-	if campaign.HasBaseline(oldFC) {
-		if scheduleChanged {
-			violations = campaign.CheckTransition(baseline, newFC.Spec.Schedule, now)
-		}
-		violations = append(violations, campaign.CheckDevicesChange(baseline.Status, oldFC.Spec.Devices, newFC.Spec.Devices)...)
+	answer := campaign.AdmitUpdate(oldFC, newFC, now)
+	if answer.Refused() {
+		ctrl.LoggerFrom(ctx).Info("Rejecting change", "phase", campaign.BaselineOf(oldFC).PhaseAt(now),
+			"now", now.UTC().Format(time.RFC3339), "rules", rulesOf(answer.Violations))
+		countRejection(operationUpdate, answer.Violations)
+		return nil, invalid(newFC, answer.Violations)
 	}
-	if newFC.Spec.DisplayTimeZone != oldFC.Spec.DisplayTimeZone {
-		violations = append(violations, campaign.CheckTimeZone(newFC.Spec.DisplayTimeZone)...)
-	}
-	if len(violations) > 0 {
-		ctrl.LoggerFrom(ctx).Info("Rejecting change", "phase", baseline.PhaseAt(now), "now", now.UTC().Format(time.RFC3339),
-			"rules", rulesOf(violations))
-		countRejection(operationUpdate, violations)
-		return nil, invalid(newFC, violations)
-	}
-	var warnings admission.Warnings
-	if scheduleChanged {
-		warnings = introducedWarnings(oldFC.Spec.Schedule, newFC.Spec.Schedule, now)
-	}
-	ctrl.LoggerFrom(ctx).V(1).Info("Admitting change", "warnings", len(warnings))
+	ctrl.LoggerFrom(ctx).V(1).Info("Admitting change", "warnings", len(answer.Warnings))
 	countAdmission(operationUpdate, resultAllowed)
-	return warnings, nil
+	return answer.Warnings, nil
 }
 
 // ValidateDelete admits every delete. The webhook configuration does not send deletes; this
@@ -101,20 +76,6 @@ func (v *FotaCampaignValidator) now() time.Time {
 		return time.Now()
 	}
 	return v.Clock.Now()
-}
-
-// introducedWarnings is the warnings of the new schedule that the old one did not already have: a
-// soft issue the user accepted before (an overlap, a campaign adopted while running) is not
-// repeated on every later edit.
-func introducedWarnings(oldSchedule, newSchedule fotav1alpha1.Schedule, now time.Time) admission.Warnings {
-	known := sets.New(campaign.Warnings(oldSchedule, now)...)
-	var warnings admission.Warnings
-	for _, w := range campaign.Warnings(newSchedule, now) {
-		if !known.Has(w) {
-			warnings = append(warnings, w)
-		}
-	}
-	return warnings
 }
 
 // invalid is the rejection of a change: a 422 Invalid status whose causes carry each violation's
