@@ -35,6 +35,8 @@ func (b *bench) measure(ctx context.Context) error {
 		{"heap", b.measureHeap},
 		{"admission", b.measureAdmission},
 		{"progress", b.measureProgress},
+		{"closed", b.measureClosed},
+		{"rollout", b.measureRollout},
 		{"stop", b.stopOperator},
 		{"floor", b.measureFloor},
 	}
