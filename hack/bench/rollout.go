@@ -55,7 +55,7 @@ const (
 	imeisPerConfigMap = 50_000
 	// minRolloutDevices gives every wave devices of its own: 1 % of the fleet more than the
 	// canary's 10.
-	minRolloutDevices = 10_000
+	minRolloutDevices   = 10_000
 	rolloutDurationDays = 7
 )
 
