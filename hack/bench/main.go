@@ -114,7 +114,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	flags.IntVar(&c.rolloutDevices, "rollout-devices", 100_000,
 		fmt.Sprintf("how many devices the rollout step's FotaRollout has, at least %d; 0 skips the step", minRolloutDevices))
 	flags.DurationVar(&c.cpuProfile, "cpu-profile", 0,
-		"record the CPU profiles of the manager and kube-apiserver for this long from the first create (e.g. 30s) into <out>/manager-cpu.pprof and <out>/apiserver-cpu.pprof; 0 records none")
+		"record the CPU profiles of the manager and kube-apiserver for this long from the first create (e.g. 30s) into <out>/manager-cpu.pprof and <out>/apiserver-cpu.pprof, and the manager's from the rollout's creation into <out>/manager-rollout-cpu.pprof; 0 records none")
 	flags.StringVar(&c.managerBinary, "manager", "",
 		"run this manager binary instead of building one from main.go, e.g. to compare two builds")
 	flags.StringVar(&c.outDir, "out", filepath.Join("bin", "bench"), "where results.json, the manager binary, its log and profiles go")

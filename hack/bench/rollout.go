@@ -129,6 +129,7 @@ func (b *bench) measureRollout(ctx context.Context) error {
 		return err
 	}
 	ordered := rollout.Order(rolloutNamespace, rolloutName, imeis)
+	profiled := b.startRolloutCPUProfile(ctx)
 	figures.manager, err = b.measured(ctx, func() error { return b.runRollout(ctx, ordered, watches, figures) })
 	if err != nil {
 		return err
@@ -141,7 +142,20 @@ func (b *bench) measureRollout(ctx context.Context) error {
 	}
 	figures.posts, figures.floorPosts = b.postsFrom(rolloutAccount), b.postsFrom(rolloutFloorAccount)
 	b.results.recordRollout(figures)
-	return nil
+	return <-profiled
+}
+
+// startRolloutCPUProfile records the manager's CPU profile for --cpu-profile from the rollout's
+// creation into <out>/manager-rollout-cpu.pprof, when set; the channel delivers the outcome.
+func (b *bench) startRolloutCPUProfile(ctx context.Context) <-chan error {
+	done := make(chan error, 1)
+	if b.config.cpuProfile <= 0 {
+		done <- nil
+		return done
+	}
+	path := fmt.Sprintf("/debug/pprof/profile?seconds=%d", max(int(b.config.cpuProfile.Round(time.Second)/time.Second), 1))
+	go func() { done <- b.saveProfile(ctx, path, "manager-rollout-cpu.pprof") }()
+	return done
 }
 
 // rolloutWatches follow the rollout's campaigns and the floor's.
