@@ -110,6 +110,9 @@ func (a activity) since(before activity) activity {
 	return delta
 }
 
+// noActivity describes a kind of work the manager did not do.
+const noActivity = "none"
+
 // describeRequests lists the methods the manager used, e.g. "PATCH 1000, POST 1000".
 func (a activity) describeRequests() string {
 	var parts []string
@@ -119,7 +122,7 @@ func (a activity) describeRequests() string {
 		}
 	}
 	if len(parts) == 0 {
-		return "none"
+		return noActivity
 	}
 	return strings.Join(parts, ", ")
 }
@@ -128,7 +131,7 @@ func (a activity) describeRequests() string {
 // duration of a ThingSpace call (what remains is mostly the wait for the status write).
 func (a activity) describeReconciles() string {
 	if a.reconciles == 0 {
-		return "none"
+		return noActivity
 	}
 	return fmt.Sprintf("%.0f, mean %s (ThingSpace call %s)", a.reconciles,
 		mean(a.reconcileTime, a.reconciles), mean(a.thingSpaceTime, a.thingSpaceCalls))
@@ -138,7 +141,7 @@ func (a activity) describeReconciles() string {
 // total duration.
 func (a activity) describeRolloutReconciles() string {
 	if a.rolloutReconciles == 0 {
-		return "none"
+		return noActivity
 	}
 	return fmt.Sprintf("%.0f, mean %s, %s in all", a.rolloutReconciles, mean(a.rolloutReconcileTime, a.rolloutReconciles), seconds(a.rolloutReconcileTime))
 }

@@ -124,10 +124,10 @@ func (b *bench) measureClosed(ctx context.Context) error {
 
 // waitClosedSettled waits until every closed campaign is Synced and shows its final report.
 func waitClosedSettled(ctx context.Context, watch *campaignWatch, n int) error {
-	if _, err := watch.waitConverged(ctx, n, 1, convergeTimeout); err != nil {
+	if _, err := watch.waitConverged(ctx, n, 1); err != nil {
 		return err
 	}
-	_, err := watch.waitDevicesShown(ctx, n, closedDevices, convergeTimeout)
+	_, err := watch.waitDevicesShown(ctx, n, closedDevices)
 	return err
 }
 

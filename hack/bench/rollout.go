@@ -88,9 +88,6 @@ type waveFigures struct {
 	toSynced, floor          time.Duration
 }
 
-// ratio is how many times its floor the wave took.
-func (w waveFigures) ratio() float64 { return w.toSynced.Seconds() / w.floor.Seconds() }
-
 // slowest is the wave that took longest.
 func (r *rolloutFigures) slowest() waveFigures {
 	var slowest waveFigures
@@ -302,7 +299,7 @@ func (b *bench) measureWave(ctx context.Context, ordered []string, wave int, wat
 		client.RawPatch(types.MergePatchType, []byte(patch))); err != nil {
 		return figures, fmt.Errorf("approving: %w", err)
 	}
-	last, err := watches.rollout.waitNamesConverged(ctx, names, 1, convergeTimeout)
+	last, err := watches.rollout.waitNamesConverged(ctx, names, 1)
 	if err != nil {
 		return figures, err
 	}
@@ -365,7 +362,7 @@ func (b *bench) waveFloor(ctx context.Context, planned []*fotav1alpha1.FotaCampa
 	if err != nil {
 		return 0, fmt.Errorf("creating the floor's campaigns: %w", err)
 	}
-	last, err := watch.waitNamesConverged(ctx, names, 1, convergeTimeout)
+	last, err := watch.waitNamesConverged(ctx, names, 1)
 	if err != nil {
 		return 0, err
 	}
@@ -408,7 +405,7 @@ func (b *bench) checkSameCampaigns(ctx context.Context, wave int, floor []*fotav
 	for _, fc := range floor {
 		want, found := byName[fc.Name]
 		got := fc.Spec
-		got.AccountName, got.Schedule.StartDate, got.Schedule.EndDate = want.AccountName, want.Schedule.StartDate, want.Schedule.EndDate
+		got.AccountName, got.StartDate, got.EndDate = want.AccountName, want.StartDate, want.EndDate
 		if !found || !equality.Semantic.DeepEqual(got, want) {
 			return fmt.Errorf("the floor's campaign %s is not the rollout's: the floor would time other work", fc.Name)
 		}

@@ -91,7 +91,7 @@ func (b *bench) measureCreate(ctx context.Context) error {
 			return err
 		}
 		b.details.createRequestsS = time.Since(start).Seconds()
-		last, err = b.watch.waitConverged(ctx, b.config.campaigns, 1, convergeTimeout)
+		last, err = b.watch.waitConverged(ctx, b.config.campaigns, 1)
 		return err
 	})
 	if err != nil {
@@ -119,7 +119,7 @@ func (b *bench) measureUpdate(ctx context.Context) error {
 			return err
 		}
 		b.details.updateRequestsS = time.Since(start).Seconds()
-		last, err = b.watch.waitConverged(ctx, b.config.campaigns, 2, convergeTimeout)
+		last, err = b.watch.waitConverged(ctx, b.config.campaigns, 2)
 		return err
 	})
 	if err != nil {

@@ -156,9 +156,9 @@ func (w *campaignWatch) sample() *fotav1alpha1.FotaCampaign {
 }
 
 // waitConverged waits until want objects have converged at generation, and returns when the
-// last of them did.
-func (w *campaignWatch) waitConverged(ctx context.Context, want int, generation int64, timeout time.Duration) (time.Time, error) {
-	last, err := waitCounted(ctx, want, timeout, func() (int, time.Time) { return w.convergedAt(generation) })
+// last of them did. Each wait gives up after convergeTimeout.
+func (w *campaignWatch) waitConverged(ctx context.Context, want int, generation int64) (time.Time, error) {
+	last, err := waitCounted(ctx, want, convergeTimeout, func() (int, time.Time) { return w.convergedAt(generation) })
 	if err != nil {
 		return time.Time{}, fmt.Errorf("FotaCampaigns converged at generation %d: %w", generation, err)
 	}
@@ -167,8 +167,8 @@ func (w *campaignWatch) waitConverged(ctx context.Context, want int, generation 
 
 // waitNamesConverged waits until every named object has converged at generation, and returns
 // when the last of them did: for a step whose objects share the namespace with earlier ones.
-func (w *campaignWatch) waitNamesConverged(ctx context.Context, names []string, generation int64, timeout time.Duration) (time.Time, error) {
-	last, err := waitCounted(ctx, len(names), timeout, func() (int, time.Time) { return w.namesConvergedAt(names, generation) })
+func (w *campaignWatch) waitNamesConverged(ctx context.Context, names []string, generation int64) (time.Time, error) {
+	last, err := waitCounted(ctx, len(names), convergeTimeout, func() (int, time.Time) { return w.namesConvergedAt(names, generation) })
 	if err != nil {
 		return time.Time{}, fmt.Errorf("FotaCampaigns %v converged at generation %d: %w", names, generation, err)
 	}
@@ -177,8 +177,8 @@ func (w *campaignWatch) waitNamesConverged(ctx context.Context, names []string, 
 
 // waitDevicesShown waits until want objects show total devices in their status, and returns when
 // the last of them first did.
-func (w *campaignWatch) waitDevicesShown(ctx context.Context, want int, total int32, timeout time.Duration) (time.Time, error) {
-	last, err := waitCounted(ctx, want, timeout, func() (int, time.Time) { return w.showingDevices(total) })
+func (w *campaignWatch) waitDevicesShown(ctx context.Context, want int, total int32) (time.Time, error) {
+	last, err := waitCounted(ctx, want, convergeTimeout, func() (int, time.Time) { return w.showingDevices(total) })
 	if err != nil {
 		return time.Time{}, fmt.Errorf("FotaCampaigns showing %d devices: %w", total, err)
 	}
