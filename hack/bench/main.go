@@ -17,7 +17,14 @@
 //  6. server-side dry-run updates through the API server: the admission webhook's latency;
 //  7. the progress reads: running campaigns with devices, their device reports read every
 //     progress interval: pages, bytes, time and the manager's CPU;
-//  8. with the manager stopped, a GET and a status update of every FotaCampaign (floor_s).
+//  8. the closed campaigns: 1000 FotaCampaigns of campaigns ThingSpace closed, each read once with
+//     its final device report, then one poll interval of rest: their reads per campaign per
+//     --closed-poll-interval (at most 1);
+//  9. a FotaRollout of 100 000 devices from ConfigMaps (waves of 10, 1 %, 10 %, 100 %): each wave
+//     from its approval to all its campaigns Synced, against a floor of the same campaigns
+//     created by a plain client just before it; one POST per campaign; the manager's heap
+//     growth per device against what the campaigns' objects take;
+//  10. with the manager stopped, a GET and a status update of every FotaCampaign (floor_s).
 //
 // It prints a table, writes bin/bench/results.json, and exits 1 when a target is missed. The
 // manager's log, its heap profiles and, with --cpu-profile, its CPU profile during steps 2 and 3

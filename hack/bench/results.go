@@ -111,9 +111,12 @@ const (
 	// --closed-poll-interval.
 	maxClosedGetsPerInterval = 1
 	// maxTimesObjectBytes bounds the manager's heap growth over the rollout by what its
-	// campaigns' objects take: a fleet held between reconciles, or a copy of every device per
-	// campaign, would double it.
-	maxTimesObjectBytes = 1.5
+	// campaigns' objects take (about 35 B a device). The growth also holds buffers that do not
+	// grow with the fleet but weigh at 100 000 devices: the watch's frame buffer, kept at the
+	// largest campaign's JSON (about 1 MB with its managedFields), and pools; about 1.5 times the
+	// objects in all. A fleet kept between reconciles (its ids, an order, or a set of held devices:
+	// about 32 B a device each) would pass twice the objects.
+	maxTimesObjectBytes = 2
 )
 
 // row is one line of the table: a figure and its target.
@@ -229,6 +232,8 @@ func (r results) rolloutRows(f *rolloutFigures) []row {
 		row{"rollout_heap_bytes_per_device (manager's live heap growth / devices)", fmt.Sprintf("%.1f B", r.RolloutHeapBytesPerDevice),
 			fmt.Sprintf("<= %g x the campaigns' objects = %.1f B", maxTimesObjectBytes, bound), r.RolloutHeapBytesPerDevice <= bound},
 		row{"  the campaigns' objects, decoded without managedFields, per device", fmt.Sprintf("%.1f B", f.objectBytesPerDevice()), "", true},
+		row{"  heap growth beyond the objects (buffers that do not grow with the fleet)",
+			fmt.Sprintf("%.1f MB", (f.heapAfter.live-f.heapBefore.live-f.objectBytes)/(1<<20)), "", true},
 		row{"  manager's live heap before / after the rollout", fmt.Sprintf("%.1f MB / %.1f MB", f.heapBefore.live/(1<<20), f.heapAfter.live/(1<<20)), "", true},
 		row{"  rollout reconciles over the rollout", f.manager.describeRolloutReconciles(), "", true},
 		row{"  manager CPU over the rollout (floors included)", seconds(f.manager.cpuSeconds), "", true},
