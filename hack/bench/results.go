@@ -116,7 +116,7 @@ const (
 	// largest campaign's JSON (about 1 MB with its managedFields), and pools; about 1.5 times the
 	// objects in all. A fleet kept between reconciles (its ids, an order, or a set of held devices:
 	// about 32 B a device each) would pass twice the objects.
-	maxTimesObjectBytes = 2
+	maxTimesObjectBytes = 2.0
 )
 
 // row is one line of the table: a figure and its target.
