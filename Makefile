@@ -130,7 +130,7 @@ dev: manifests generate setup-envtest ## Run a local control plane, the ThingSpa
 	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" exec $(LOCALBIN)/fota-dev $(ARGS)
 
 .PHONY: bench
-bench: manifests generate setup-envtest ## Measure 1000 campaigns against per-step floors: time to sync, PUTs, idle writes, webhook latency, heap per campaign, progress reads (writes bin/bench/results.json; ARGS=--campaigns=10000).
+bench: manifests generate setup-envtest ## Measure 1000 campaigns against per-step floors: time to sync, PUTs, idle writes, webhook latency, heap per campaign, progress reads, reads of closed campaigns, a rollout of 100 000 devices (writes bin/bench/results.json; ARGS=--campaigns=10000).
 	go build -o $(LOCALBIN)/fota-bench ./hack/bench
 	KUBEBUILDER_ASSETS="$$(hack/setup-envtest.sh)" $(LOCALBIN)/fota-bench $(ARGS)
 

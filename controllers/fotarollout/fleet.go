@@ -12,13 +12,35 @@ import (
 	"github.com/fota-operator/fota-operator/internal/rollout"
 )
 
-// fleet is the rollout's fleet as read now: its devices in rollout order, or why it cannot be
-// read. It lives for one reconcile only.
+// fleet is the rollout's fleet as read now: its devices, or why it cannot be read. It lives for
+// one reconcile only.
 type fleet struct {
-	// ordered is the fleet without duplicates, in the order of rollout.Order.
-	ordered []string
+	// ids is the fleet without duplicates, in no particular order.
+	ids []string
+	// namespace and rollout name the rollout, whose identity orders the fleet.
+	namespace, rollout string
+	// order holds the fleet in rollout order once ordered computed it, for the other waves cut
+	// in the same reconcile.
+	order *[]string
 	// problem is why the fleet cannot be read (no new wave starts then); nil when it can.
 	problem *rollout.FleetProblem
+}
+
+// size is the number of devices in the fleet.
+func (f fleet) size() int { return len(f.ids) }
+
+// ordered is the fleet in the order of rollout.Order. Only a reconcile that cuts a wave needs it:
+// hashing and sorting the fleet is most of what reading it costs (75 ms of CPU for 100 000
+// devices, and it grows faster than the fleet), while most reconciles, woken by a wave
+// campaign's status, cut nothing.
+func (f fleet) ordered() []string {
+	if f.order == nil {
+		return rollout.Order(f.namespace, f.rollout, f.ids)
+	}
+	if *f.order == nil {
+		*f.order = rollout.Order(f.namespace, f.rollout, f.ids)
+	}
+	return *f.order
 }
 
 // readFleet reads spec.devices and every devicesFrom key. ConfigMaps are read from the API
@@ -53,9 +75,22 @@ func (r *Reconciler) readFleet(ctx context.Context, fr *fotav1alpha1.FotaRollout
 		}
 		ids = append(ids, parsed...)
 	}
-	ordered := rollout.Order(fr.Namespace, fr.Name, ids)
-	if problem := rollout.CheckFleetSize(len(ordered)); problem != nil {
+	ids = withoutDuplicates(ids)
+	if problem := rollout.CheckFleetSize(len(ids)); problem != nil {
 		return fleet{problem: problem}, nil
 	}
-	return fleet{ordered: ordered}, nil
+	return fleet{ids: ids, namespace: fr.Namespace, rollout: fr.Name, order: new([]string)}, nil
+}
+
+// withoutDuplicates keeps the first of equal ids, in place.
+func withoutDuplicates(ids []string) []string {
+	seen := make(map[string]struct{}, len(ids))
+	unique := ids[:0]
+	for _, id := range ids {
+		if _, dup := seen[id]; !dup {
+			seen[id] = struct{}{}
+			unique = append(unique, id)
+		}
+	}
+	return unique
 }

@@ -44,11 +44,11 @@ func (r *Reconciler) startWave(ctx context.Context, fr *fotav1alpha1.FotaRollout
 	if stop, err := r.cacheBehind(ctx, fr, *waves); stop || err != nil {
 		return stop, err
 	}
-	campaigns := cutWave(fr, fleet.ordered, *waves, wave, now)
+	campaigns := cutWave(fr, fleet.ordered(), *waves, wave, now)
 	if len(campaigns) == 0 {
 		waves.skippedTo = wave
 		r.event(fr, corev1.EventTypeNormal, EventWaveSkipped, actionStartWave,
-			"wave %d skipped: the waves before it already hold its %d devices", wave, rollout.WaveEnd(fr.Spec.Waves[wave-1], len(fleet.ordered)))
+			"wave %d skipped: the waves before it already hold its %d devices", wave, rollout.WaveEnd(fr.Spec.Waves[wave-1], fleet.size()))
 		return false, nil
 	}
 	ctrl.LoggerFrom(ctx).Info("Creating the campaigns of a wave", "wave", wave, "campaigns", len(campaigns))
@@ -79,7 +79,7 @@ func (r *Reconciler) finishCutWave(ctx context.Context, fr *fotav1alpha1.FotaRol
 	if stop, err := r.cacheBehind(ctx, fr, *waves); stop || err != nil {
 		return stop, err
 	}
-	campaigns := cutWave(fr, fleet.ordered, *waves, wave, now)
+	campaigns := cutWave(fr, fleet.ordered(), *waves, wave, now)
 	log := ctrl.LoggerFrom(ctx)
 	if len(campaigns) == 0 {
 		// The fleet shrank since: the written chunks are the whole wave.

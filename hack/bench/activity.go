@@ -15,10 +15,11 @@ import (
 )
 
 // controllerName is the FotaCampaign controller's name in the manager's metrics, under the
-// label controllerLabel.
+// label controllerLabel; rolloutControllerName the FotaRollout controller's.
 const (
-	controllerName  = "fotacampaign"
-	controllerLabel = "controller"
+	controllerName        = "fotacampaign"
+	rolloutControllerName = "fotarollout"
+	controllerLabel       = "controller"
 )
 
 // activity is what the manager's metrics say it did: its requests to the API server by method,
@@ -26,14 +27,17 @@ const (
 // snapshots gives a step's share; dividing a time by its count gives the mean that tells where a
 // reconcile waits.
 type activity struct {
-	apiRequests     map[string]float64
-	reconciles      float64
-	reconcileTime   float64
-	thingSpaceTime  float64
-	thingSpaceCalls float64
-	reportTime      float64 // the device report's pages, to their first byte
-	reportCalls     float64
-	cpuSeconds      float64 // the manager process's CPU time, user and system
+	apiRequests   map[string]float64
+	reconciles    float64
+	reconcileTime float64
+	// rolloutReconciles and rolloutReconcileTime are the FotaRollout controller's.
+	rolloutReconciles    float64
+	rolloutReconcileTime float64
+	thingSpaceTime       float64
+	thingSpaceCalls      float64
+	reportTime           float64 // the device report's pages, to their first byte
+	reportCalls          float64
+	cpuSeconds           float64 // the manager process's CPU time, user and system
 	// webhookRequests are the admission requests the webhook handled, webhookFast those it
 	// answered within maxWebhookP99Ms, by its own clock.
 	webhookRequests, webhookFast float64
@@ -57,6 +61,9 @@ func (b *bench) activity(ctx context.Context) (activity, error) {
 	}
 	a.reconciles, _ = samples.Sum("controller_runtime_reconcile_time_seconds_count", map[string]string{controllerLabel: controllerName})
 	a.reconcileTime, _ = samples.Sum("controller_runtime_reconcile_time_seconds_sum", map[string]string{controllerLabel: controllerName})
+	rollout := map[string]string{controllerLabel: rolloutControllerName}
+	a.rolloutReconciles, _ = samples.Sum("controller_runtime_reconcile_time_seconds_count", rollout)
+	a.rolloutReconcileTime, _ = samples.Sum("controller_runtime_reconcile_time_seconds_sum", rollout)
 	a.thingSpaceTime, _ = samples.Sum("fota_thingspace_request_duration_seconds_sum", nil)
 	a.thingSpaceCalls, _ = samples.Sum("fota_thingspace_request_duration_seconds_count", nil)
 	report := map[string]string{"operation": operationDeviceReport}
@@ -84,22 +91,27 @@ func bucketAt(samples harness.Samples, name string, bound float64) float64 {
 
 func (a activity) since(before activity) activity {
 	delta := activity{
-		apiRequests:     map[string]float64{},
-		reconciles:      a.reconciles - before.reconciles,
-		reconcileTime:   a.reconcileTime - before.reconcileTime,
-		thingSpaceTime:  a.thingSpaceTime - before.thingSpaceTime,
-		thingSpaceCalls: a.thingSpaceCalls - before.thingSpaceCalls,
-		reportTime:      a.reportTime - before.reportTime,
-		reportCalls:     a.reportCalls - before.reportCalls,
-		cpuSeconds:      a.cpuSeconds - before.cpuSeconds,
-		webhookRequests: a.webhookRequests - before.webhookRequests,
-		webhookFast:     a.webhookFast - before.webhookFast,
+		apiRequests:          map[string]float64{},
+		reconciles:           a.reconciles - before.reconciles,
+		reconcileTime:        a.reconcileTime - before.reconcileTime,
+		rolloutReconciles:    a.rolloutReconciles - before.rolloutReconciles,
+		rolloutReconcileTime: a.rolloutReconcileTime - before.rolloutReconcileTime,
+		thingSpaceTime:       a.thingSpaceTime - before.thingSpaceTime,
+		thingSpaceCalls:      a.thingSpaceCalls - before.thingSpaceCalls,
+		reportTime:           a.reportTime - before.reportTime,
+		reportCalls:          a.reportCalls - before.reportCalls,
+		cpuSeconds:           a.cpuSeconds - before.cpuSeconds,
+		webhookRequests:      a.webhookRequests - before.webhookRequests,
+		webhookFast:          a.webhookFast - before.webhookFast,
 	}
 	for method, n := range a.apiRequests {
 		delta.apiRequests[method] = n - before.apiRequests[method]
 	}
 	return delta
 }
+
+// noActivity describes a kind of work the manager did not do.
+const noActivity = "none"
 
 // describeRequests lists the methods the manager used, e.g. "PATCH 1000, POST 1000".
 func (a activity) describeRequests() string {
@@ -110,7 +122,7 @@ func (a activity) describeRequests() string {
 		}
 	}
 	if len(parts) == 0 {
-		return "none"
+		return noActivity
 	}
 	return strings.Join(parts, ", ")
 }
@@ -119,10 +131,19 @@ func (a activity) describeRequests() string {
 // duration of a ThingSpace call (what remains is mostly the wait for the status write).
 func (a activity) describeReconciles() string {
 	if a.reconciles == 0 {
-		return "none"
+		return noActivity
 	}
 	return fmt.Sprintf("%.0f, mean %s (ThingSpace call %s)", a.reconciles,
 		mean(a.reconcileTime, a.reconciles), mean(a.thingSpaceTime, a.thingSpaceCalls))
+}
+
+// describeRolloutReconciles gives the FotaRollout controller's reconciles and their mean and
+// total duration.
+func (a activity) describeRolloutReconciles() string {
+	if a.rolloutReconciles == 0 {
+		return noActivity
+	}
+	return fmt.Sprintf("%.0f, mean %s, %s in all", a.rolloutReconciles, mean(a.rolloutReconcileTime, a.rolloutReconciles), seconds(a.rolloutReconcileTime))
 }
 
 // describeSlowAdmissions says how many admission requests the webhook itself took longer than

@@ -113,7 +113,10 @@ func (b *bench) start(ctx context.Context) error {
 
 // startSimulator seeds the simulator with the fleet and serves it behind the traffic meter.
 func (b *bench) startSimulator() error {
-	b.sim = simulator.New(simulator.Options{StaticTokens: []simulator.TokenPair{harness.Tokens}})
+	// The campaigns the operator POSTs (the rollout step's) are accepted at once: ThingSpace's
+	// checks would hold each wave's gate a minute longer without telling anything about the
+	// operator. The other steps' campaigns are seeded, which this does not touch.
+	b.sim = simulator.New(simulator.Options{StaticTokens: []simulator.TokenPair{harness.Tokens}, AcceptDelay: -1})
 	b.fleet = harness.NewFleet(harness.FleetOptions{
 		Namespace: namespace, Size: b.config.campaigns, Accounts: b.config.accounts,
 		AccountPrefix: accountPrefix, Today: time.Now(),
@@ -142,6 +145,7 @@ func (b *bench) managerFlags() []string {
 		"--thingspace-burst=" + strconv.Itoa(b.config.thingSpaceBurst),
 		"--poll-interval=" + b.config.pollInterval.String(),
 		"--progress-interval=" + b.config.progressInterval.String(),
+		"--closed-poll-interval=" + b.config.closedPollInterval.String(),
 		"--max-concurrent-reconciles=" + strconv.Itoa(b.config.maxConcurrentReconciles),
 	}
 }

@@ -118,7 +118,7 @@ func (b *bench) floorStep(ctx context.Context, watch *campaignWatch, generation 
 	if err := group.Wait(); err != nil {
 		return floorTimes{}, err
 	}
-	last, err := watch.waitConverged(ctx, n, generation, convergeTimeout)
+	last, err := watch.waitConverged(ctx, n, generation)
 	times.total, times.otherCPU = last.Sub(start), readCPUTimes().otherCPUSince(cpuBefore)
 	return times, err
 }

@@ -17,7 +17,14 @@
 //  6. server-side dry-run updates through the API server: the admission webhook's latency;
 //  7. the progress reads: running campaigns with devices, their device reports read every
 //     progress interval: pages, bytes, time and the manager's CPU;
-//  8. with the manager stopped, a GET and a status update of every FotaCampaign (floor_s).
+//  8. the closed campaigns: 1000 FotaCampaigns of campaigns ThingSpace closed, each read once with
+//     its final device report, then one poll interval of rest: their reads per campaign per
+//     --closed-poll-interval (at most 1);
+//  9. a FotaRollout of 100 000 devices from ConfigMaps (waves of 10, 1 %, 10 %, 100 %): each wave
+//     from its approval to all its campaigns Synced, against a floor of the same campaigns
+//     created by a plain client just before it; one POST per campaign; the manager's heap
+//     growth per device against what the campaigns' objects take;
+//  10. with the manager stopped, a GET and a status update of every FotaCampaign (floor_s).
 //
 // It prints a table, writes bin/bench/results.json, and exits 1 when a target is missed. The
 // manager's log, its heap profiles and, with --cpu-profile, its CPU profile during steps 2 and 3
@@ -40,8 +47,10 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
+	"github.com/fota-operator/fota-operator/controllers/fotacampaign"
 	"github.com/fota-operator/fota-operator/hack/harness"
 	"github.com/fota-operator/fota-operator/internal/manager"
+	"github.com/fota-operator/fota-operator/internal/rollout"
 )
 
 func main() {
@@ -66,6 +75,9 @@ type config struct {
 	progressDevices         int
 	progressInterval        time.Duration
 	progressWindow          time.Duration
+	closedCampaigns         int
+	closedPollInterval      time.Duration
+	rolloutDevices          int
 	cpuProfile              time.Duration
 	outDir                  string
 	managerBinary           string
@@ -103,8 +115,13 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	flags.IntVar(&c.progressDevices, "progress-devices", 2000, "how many devices each running campaign has (1000 a page of the device report)")
 	flags.DurationVar(&c.progressInterval, "progress-interval", 20*time.Second, "the manager's --progress-interval")
 	flags.DurationVar(&c.progressWindow, "progress-window", 0, "how long the progress step counts the reads; 0 means three progress intervals")
+	flags.IntVar(&c.closedCampaigns, "closed-campaigns", 1000, "how many closed campaigns the closed step counts the reads of; 0 skips the step")
+	flags.DurationVar(&c.closedPollInterval, "closed-poll-interval", fotacampaign.DefaultClosedPollInterval,
+		"the manager's --closed-poll-interval; longer than --poll-interval plus --idle-margin, the closed step's window")
+	flags.IntVar(&c.rolloutDevices, "rollout-devices", 100_000,
+		fmt.Sprintf("how many devices the rollout step's FotaRollout has, at least %d; 0 skips the step", minRolloutDevices))
 	flags.DurationVar(&c.cpuProfile, "cpu-profile", 0,
-		"record the CPU profiles of the manager and kube-apiserver for this long from the first create (e.g. 30s) into <out>/manager-cpu.pprof and <out>/apiserver-cpu.pprof; 0 records none")
+		"record the CPU profiles of the manager and kube-apiserver for this long from the first create (e.g. 30s) into <out>/manager-cpu.pprof and <out>/apiserver-cpu.pprof, and the manager's from the rollout's creation into <out>/manager-rollout-cpu.pprof; 0 records none")
 	flags.StringVar(&c.managerBinary, "manager", "",
 		"run this manager binary instead of building one from main.go, e.g. to compare two builds")
 	flags.StringVar(&c.outDir, "out", filepath.Join("bin", "bench"), "where results.json, the manager binary, its log and profiles go")
@@ -121,7 +138,20 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 		return config{}, errors.New("--progress-campaigns must be at least 0, --progress-devices at least 1, and --progress-interval positive")
 	}
 	c.applyDefaults()
-	return c, nil
+	return c, c.checkLaterSteps()
+}
+
+// checkLaterSteps checks the flags of the closed and the rollout step.
+func (c config) checkLaterSteps() error {
+	if c.closedCampaigns < 0 || c.closedCampaigns > 0 && c.closedPollInterval <= c.pollInterval+c.idleMargin {
+		return fmt.Errorf("--closed-campaigns must be at least 0, and --closed-poll-interval %s longer than the closed step's window "+
+			"(--poll-interval %s plus --idle-margin %s): a shorter one lets a correct operator read a closed campaign in it",
+			c.closedPollInterval, c.pollInterval, c.idleMargin)
+	}
+	if c.rolloutDevices != 0 && (c.rolloutDevices < minRolloutDevices || c.rolloutDevices > rollout.MaxFleetSize) {
+		return fmt.Errorf("--rollout-devices %d: must be 0 or %d to %d", c.rolloutDevices, minRolloutDevices, rollout.MaxFleetSize)
+	}
+	return nil
 }
 
 // applyDefaults fills in the flags whose default depends on the others.

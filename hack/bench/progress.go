@@ -111,7 +111,7 @@ func (b *bench) measureProgress(ctx context.Context) error {
 	if err := fleet.CreateCampaigns(ctx, b.cp.Client, b.config.clientWorkers); err != nil {
 		return err
 	}
-	last, err := watch.waitDevicesShown(ctx, n, int32(b.config.progressDevices), convergeTimeout)
+	last, err := watch.waitDevicesShown(ctx, n, int32(b.config.progressDevices))
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,25 @@ type results struct {
 	WebhookP99Ms         float64 `json:"webhook_p99_ms"`
 	HeapMB               float64 `json:"heap_mb"`
 	HeapBytesPerCampaign float64 `json:"heap_bytes_per_campaign"`
+	// The rollout step: its devices and campaigns, the POSTs of its campaigns, the slowest wave
+	// from its gate to Synced and that wave's floor, and the manager's heap growth per device.
+	RolloutDevices            int     `json:"rollout_devices"`
+	RolloutCampaigns          int     `json:"rollout_campaigns"`
+	RolloutPosts              int     `json:"rollout_posts"`
+	RolloutWaveToSyncedS      float64 `json:"rollout_wave_to_synced_s"`
+	RolloutWaveFloorS         float64 `json:"rollout_wave_floor_s"`
+	RolloutHeapBytesPerDevice float64 `json:"rollout_heap_bytes_per_device"`
+	// ClosedGetsPerCampaignPerInterval is the closed step's reads per closed campaign per
+	// --closed-poll-interval.
+	ClosedGetsPerCampaignPerInterval float64 `json:"closed_gets_per_campaign_per_interval"`
+}
+
+// recordRollout copies the rollout step's figures into the results.
+func (r *results) recordRollout(f *rolloutFigures) {
+	slowest := f.slowest()
+	r.RolloutDevices, r.RolloutCampaigns, r.RolloutPosts = f.devices, f.campaigns, f.posts
+	r.RolloutWaveToSyncedS, r.RolloutWaveFloorS = slowest.toSynced.Seconds(), slowest.floor.Seconds()
+	r.RolloutHeapBytesPerDevice = f.heapPerDevice()
 }
 
 // details are figures printed with the results that explain them, not compared between runs.
@@ -62,6 +81,8 @@ type details struct {
 	// the manager's heap in use after a garbage collection, empty and with the fleet synced
 	heapEmpty, heapSynced heapReading
 	progress              *progressFigures
+	closed                *closedFigures
+	rollout               *rolloutFigures
 }
 
 // floorPass is how long one pass of the floor took with a number of workers.
@@ -86,6 +107,16 @@ const (
 	targetIdlePuts    = 0
 	targetIdleWrites  = 0
 	targetPutsCreate  = 0
+	// maxClosedGetsPerInterval is design §12's quiet closed campaign: at most one read per
+	// --closed-poll-interval.
+	maxClosedGetsPerInterval = 1
+	// maxTimesObjectBytes bounds the manager's heap growth over the rollout by what its
+	// campaigns' objects take (about 35 B a device). The growth also holds buffers that do not
+	// grow with the fleet but weigh at 100 000 devices: the watch's frame buffer, kept at the
+	// largest campaign's JSON (about 1 MB with its managedFields), and pools; about 1.5 times the
+	// objects in all. A fleet kept between reconciles (its ids, an order, or a set of held devices:
+	// about 32 B a device each) would pass twice the objects.
+	maxTimesObjectBytes = 2.0
 )
 
 // row is one line of the table: a figure and its target.
@@ -104,6 +135,8 @@ func (r results) rows(c details) []row {
 	rows = append(rows, r.idleRows(c)...)
 	rows = append(rows, r.heapRows(c)...)
 	rows = append(rows, c.progress.describeRows()...)
+	rows = append(rows, r.closedRows(c.closed)...)
+	rows = append(rows, r.rolloutRows(c.rollout)...)
 	return append(rows,
 		row{"webhook_p50_ms", milliseconds(r.WebhookP50Ms), "", true},
 		row{"webhook_p99_ms", milliseconds(r.WebhookP99Ms), fmt.Sprintf("< %d ms", maxWebhookP99Ms), r.WebhookP99Ms < maxWebhookP99Ms},
@@ -177,6 +210,35 @@ func (r results) heapRows(c details) []row {
 		{"  live heap empty / synced / (synced - empty) per campaign", fmt.Sprintf("%.1f MB / %.1f MB / %.0f B", c.heapEmpty.live/(1<<20),
 			c.heapSynced.live/(1<<20), (c.heapSynced.live-c.heapEmpty.live)/campaigns), "", true},
 	}
+}
+
+func (r results) rolloutRows(f *rolloutFigures) []row {
+	if f == nil {
+		return nil
+	}
+	rows := []row{
+		{"rollout_devices / rollout_campaigns", fmt.Sprintf("%d / %d", r.RolloutDevices, r.RolloutCampaigns), "", true},
+		{"rollout_wave_floor_s (the slowest wave's campaigns created by a plain client)", seconds(r.RolloutWaveFloorS), "", true},
+		withinFloor("rollout_wave_to_synced_s (the slowest wave, from approval)", r.RolloutWaveToSyncedS, r.RolloutWaveFloorS),
+	}
+	for _, w := range f.waves {
+		rows = append(rows, row{fmt.Sprintf("  wave %d: %d devices in %d campaigns", w.wave, w.devices, w.campaigns),
+			fmt.Sprintf("%s, floor %s (%s x floor)", seconds(w.toSynced.Seconds()), seconds(w.floor.Seconds()), ratio(w.toSynced.Seconds(), w.floor.Seconds())), "", true})
+	}
+	bound := maxTimesObjectBytes * f.objectBytesPerDevice()
+	return append(rows,
+		row{"rollout_posts", fmt.Sprint(r.RolloutPosts), fmt.Sprintf("= %d", r.RolloutCampaigns), r.RolloutPosts == r.RolloutCampaigns},
+		row{"  POSTs of the floors' campaigns", fmt.Sprint(f.floorPosts), "", true},
+		row{"rollout_heap_bytes_per_device (manager's live heap growth / devices)", fmt.Sprintf("%.1f B", r.RolloutHeapBytesPerDevice),
+			fmt.Sprintf("<= %g x the campaigns' objects = %.1f B", maxTimesObjectBytes, bound), r.RolloutHeapBytesPerDevice <= bound},
+		row{"  the campaigns' objects, decoded without managedFields, per device", fmt.Sprintf("%.1f B", f.objectBytesPerDevice()), "", true},
+		row{"  heap growth beyond the objects (buffers that do not grow with the fleet)",
+			fmt.Sprintf("%.1f MB", (f.heapAfter.live-f.heapBefore.live-f.objectBytes)/(1<<20)), "", true},
+		row{"  manager's live heap before / after the rollout", fmt.Sprintf("%.1f MB / %.1f MB", f.heapBefore.live/(1<<20), f.heapAfter.live/(1<<20)), "", true},
+		row{"  rollout reconciles over the rollout", f.manager.describeRolloutReconciles(), "", true},
+		row{"  manager CPU over the rollout (floors included)", seconds(f.manager.cpuSeconds), "", true},
+		row{"  manager's API requests over the rollout", f.manager.describeRequests(), "", true},
+	)
 }
 
 // missed names the targets the results miss.

@@ -43,8 +43,13 @@ func TestTargets(t *testing.T) {
 	met := results{
 		Campaigns: 1000, FloorS: 2, CreateFloorS: 4, UpdateFloorS: 6, CreateToSyncedS: 6, UpdateToSyncedS: 9,
 		PutsCreate: 0, PutsUpdate: 1000, IdlePuts: 0, IdleStatusWrites: 0, WebhookP99Ms: 9.9, HeapMB: 199,
+		RolloutDevices: 100_000, RolloutCampaigns: 12, RolloutPosts: 12, RolloutWaveToSyncedS: 15, RolloutWaveFloorS: 10,
+		RolloutHeapBytesPerDevice: 64, ClosedGetsPerCampaignPerInterval: 1,
 	}
-	if names := missed(met.rows(details{})); len(names) > 0 {
+	// The rollout's campaigns take 32 B a device, so 64 B is twice them.
+	rolloutMet := &rolloutFigures{devices: 100_000, campaigns: 12, objectBytes: 3_200_000}
+	closedMet := &closedFigures{campaigns: 1000, interval: 24 * time.Hour, window: time.Minute}
+	if names := missed(met.rows(details{rollout: rolloutMet, closed: closedMet})); len(names) > 0 {
 		t.Fatalf("results at the bounds missed %v, want none", names)
 	}
 	tests := map[string]struct {
@@ -64,10 +69,29 @@ func TestTargets(t *testing.T) {
 		"a large heap":                                              {func(r *results, _ *details) { r.HeapMB = 200 }, "heap_mb (manager, heap in use after GC, fleet synced)"},
 		"a payload the simulator refused":                           {func(_ *results, d *details) { d.violations = 1 }, "illegal or partial payloads (simulator)"},
 		"the progress reads have no target, however many they were": {func(_ *results, d *details) { d.progress = &progressFigures{campaigns: 1, devices: 1} }, ""},
+		"a rollout wave slower than 1.5 x its floor":                {func(r *results, _ *details) { r.RolloutWaveToSyncedS = 15.1 }, "rollout_wave_to_synced_s (the slowest wave, from approval)"},
+		"a rollout campaign POSTed twice":                           {func(r *results, _ *details) { r.RolloutPosts = 13 }, "rollout_posts"},
+		"a rollout campaign never POSTed":                           {func(r *results, _ *details) { r.RolloutPosts = 11 }, "rollout_posts"},
+		"a rollout that holds more than its campaigns' objects": {func(r *results, _ *details) { r.RolloutHeapBytesPerDevice = 64.1 },
+			"rollout_heap_bytes_per_device (manager's live heap growth / devices)"},
+		"closed campaigns read more than once an interval": {func(r *results, _ *details) { r.ClosedGetsPerCampaignPerInterval = 1.01 },
+			"closed_gets_per_campaign_per_interval (1000 closed campaigns, --closed-poll-interval=24h0m0s)"},
+		"a closed campaign's device report read again": {func(_ *results, d *details) {
+			d.closed = &closedFigures{campaigns: 1000, interval: time.Hour, window: time.Minute, reports: 1}
+		},
+			"closed: device report pages in the window"},
+		"a write to a closed campaign at rest": {func(_ *results, d *details) {
+			d.closed = &closedFigures{campaigns: 1000, interval: time.Hour, window: time.Minute, statusWrites: 1}
+		},
+			"closed: writes to their FotaCampaigns in the window"},
+		"skipped steps have no targets": {func(r *results, d *details) {
+			r.RolloutPosts, r.ClosedGetsPerCampaignPerInterval = 5, 9
+			d.rollout, d.closed = nil, nil
+		}, ""},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
-			r, d := met, details{}
+			r, d := met, details{rollout: rolloutMet, closed: closedMet}
 			tt.change(&r, &d)
 			var want []string
 			if tt.want != "" {
@@ -98,12 +122,13 @@ func TestResultsFileHasExactlyTheAgreedKeys(t *testing.T) {
 		keys = append(keys, key)
 	}
 	slices.Sort(keys)
-	// All but create_floor_s, update_floor_s and heap_bytes_per_campaign are older and stay as they
-	// were, for the scripts that compare runs.
+	// All but create_floor_s, update_floor_s, heap_bytes_per_campaign and the rollout and closed
+	// steps' keys are older and stay as they were, for the scripts that compare runs.
 	want := []string{
-		"campaigns", "create_floor_s", "create_to_synced_s", "floor_s", "gets_total", "heap_bytes_per_campaign", "heap_mb",
-		"idle_puts", "idle_status_writes", "puts_create", "puts_update", "update_floor_s", "update_to_synced_s",
-		"webhook_p50_ms", "webhook_p99_ms",
+		"campaigns", "closed_gets_per_campaign_per_interval", "create_floor_s", "create_to_synced_s", "floor_s", "gets_total",
+		"heap_bytes_per_campaign", "heap_mb", "idle_puts", "idle_status_writes", "puts_create", "puts_update",
+		"rollout_campaigns", "rollout_devices", "rollout_heap_bytes_per_device", "rollout_posts", "rollout_wave_floor_s",
+		"rollout_wave_to_synced_s", "update_floor_s", "update_to_synced_s", "webhook_p50_ms", "webhook_p99_ms",
 	}
 	if !slices.Equal(keys, want) {
 		t.Fatalf("keys %v, want %v", keys, want)

@@ -35,6 +35,8 @@ func (b *bench) measure(ctx context.Context) error {
 		{"heap", b.measureHeap},
 		{"admission", b.measureAdmission},
 		{"progress", b.measureProgress},
+		{"closed", b.measureClosed},
+		{"rollout", b.measureRollout},
 		{"stop", b.stopOperator},
 		{"floor", b.measureFloor},
 	}
@@ -89,7 +91,7 @@ func (b *bench) measureCreate(ctx context.Context) error {
 			return err
 		}
 		b.details.createRequestsS = time.Since(start).Seconds()
-		last, err = b.watch.waitConverged(ctx, b.config.campaigns, 1, convergeTimeout)
+		last, err = b.watch.waitConverged(ctx, b.config.campaigns, 1)
 		return err
 	})
 	if err != nil {
@@ -117,7 +119,7 @@ func (b *bench) measureUpdate(ctx context.Context) error {
 			return err
 		}
 		b.details.updateRequestsS = time.Since(start).Seconds()
-		last, err = b.watch.waitConverged(ctx, b.config.campaigns, 2, convergeTimeout)
+		last, err = b.watch.waitConverged(ctx, b.config.campaigns, 2)
 		return err
 	})
 	if err != nil {

@@ -21,8 +21,10 @@ import (
 // many writes reached them.
 type campaignWatch struct {
 	mu sync.Mutex
-	// converged holds, per name, the generation whose Synced=True outcome was last seen.
-	converged map[string]int64
+	// converged holds, per name, the generation whose Synced=True outcome was last seen, and
+	// convergedTime when the watch delivered it.
+	converged     map[string]int64
+	convergedTime map[string]time.Time
 	// lastConverged is when an object last became converged, as the watch delivered it.
 	lastConverged time.Time
 	// lastSeen is the object the watch delivered last, as a sample of what the writers write.
@@ -48,7 +50,7 @@ func startCampaignWatch(ctx context.Context, cfg *rest.Config, namespace string)
 	if err != nil {
 		return nil, err
 	}
-	w := &campaignWatch{converged: map[string]int64{}, devicesShown: map[string]int32{}}
+	w := &campaignWatch{converged: map[string]int64{}, convergedTime: map[string]time.Time{}, devicesShown: map[string]int32{}}
 	if _, err := informer.AddEventHandler(toolscache.ResourceEventHandlerFuncs{
 		AddFunc:    func(obj any) { w.observe(obj, false) },
 		UpdateFunc: func(old, obj any) { w.observe(obj, resourceVersionOf(old) != resourceVersionOf(obj)) },
@@ -83,6 +85,7 @@ func (w *campaignWatch) observe(obj any, written bool) {
 	}
 	if harness.Converged(fc) && w.converged[fc.Name] != fc.Generation {
 		w.converged[fc.Name] = fc.Generation
+		w.convergedTime[fc.Name] = now
 		w.lastConverged = now
 	}
 	if _, shown := w.devicesShown[fc.Name]; !shown && fc.Status.Devices != nil {
@@ -101,6 +104,27 @@ func (w *campaignWatch) convergedAt(generation int64) (count int, last time.Time
 		}
 	}
 	return count, w.lastConverged
+}
+
+// namesConvergedAt counts the named objects whose Synced=True outcome of generation has been
+// seen, and returns when the last of those did converge.
+func (w *campaignWatch) namesConvergedAt(names []string, generation int64) (count int, last time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, name := range names {
+		if w.converged[name] == generation {
+			count++
+			last = maxTime(last, w.convergedTime[name])
+		}
+	}
+	return count, last
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // showingDevices counts the objects whose status has shown total devices.
@@ -132,19 +156,29 @@ func (w *campaignWatch) sample() *fotav1alpha1.FotaCampaign {
 }
 
 // waitConverged waits until want objects have converged at generation, and returns when the
-// last of them did.
-func (w *campaignWatch) waitConverged(ctx context.Context, want int, generation int64, timeout time.Duration) (time.Time, error) {
-	last, err := waitCounted(ctx, want, timeout, func() (int, time.Time) { return w.convergedAt(generation) })
+// last of them did. Each wait gives up after convergeTimeout.
+func (w *campaignWatch) waitConverged(ctx context.Context, want int, generation int64) (time.Time, error) {
+	last, err := waitCounted(ctx, want, convergeTimeout, func() (int, time.Time) { return w.convergedAt(generation) })
 	if err != nil {
 		return time.Time{}, fmt.Errorf("FotaCampaigns converged at generation %d: %w", generation, err)
 	}
 	return last, nil
 }
 
+// waitNamesConverged waits until every named object has converged at generation, and returns
+// when the last of them did: for a step whose objects share the namespace with earlier ones.
+func (w *campaignWatch) waitNamesConverged(ctx context.Context, names []string, generation int64) (time.Time, error) {
+	last, err := waitCounted(ctx, len(names), convergeTimeout, func() (int, time.Time) { return w.namesConvergedAt(names, generation) })
+	if err != nil {
+		return time.Time{}, fmt.Errorf("FotaCampaigns %v converged at generation %d: %w", names, generation, err)
+	}
+	return last, nil
+}
+
 // waitDevicesShown waits until want objects show total devices in their status, and returns when
 // the last of them first did.
-func (w *campaignWatch) waitDevicesShown(ctx context.Context, want int, total int32, timeout time.Duration) (time.Time, error) {
-	last, err := waitCounted(ctx, want, timeout, func() (int, time.Time) { return w.showingDevices(total) })
+func (w *campaignWatch) waitDevicesShown(ctx context.Context, want int, total int32) (time.Time, error) {
+	last, err := waitCounted(ctx, want, convergeTimeout, func() (int, time.Time) { return w.showingDevices(total) })
 	if err != nil {
 		return time.Time{}, fmt.Errorf("FotaCampaigns showing %d devices: %w", total, err)
 	}

@@ -24,8 +24,9 @@ import (
 // Tokens are the static ThingSpace tokens in every fleet's Secret; give them to the simulator.
 var Tokens = simulator.TokenPair{AccessToken: "harness-access-token-3c8e51", SessionToken: "harness-session-token-9a27d4"}
 
-// credentialsSecretName names the Secret every FotaCampaign of a fleet refers to.
-const credentialsSecretName = "thingspace-credentials"
+// CredentialsSecretName names the Secret every FotaCampaign of a fleet refers to, and that
+// CreateNamespace creates.
+const CredentialsSecretName = "thingspace-credentials"
 
 // FleetOptions configures NewFleet.
 type FleetOptions struct {
@@ -118,7 +119,7 @@ func (f *Fleet) FotaCampaign(i int) *fotav1alpha1.FotaCampaign {
 		Spec: fotav1alpha1.FotaCampaignSpec{
 			AccountName:          c.AccountName,
 			CampaignID:           c.ID,
-			CredentialsSecretRef: fotav1alpha1.SecretReference{Name: credentialsSecretName},
+			CredentialsSecretRef: fotav1alpha1.SecretReference{Name: CredentialsSecretName},
 			Schedule:             wire.Schedule(c),
 		},
 	}
@@ -130,14 +131,14 @@ func (f *Fleet) CreateNamespace(ctx context.Context, c client.Client) error {
 		return fmt.Errorf("creating namespace %s: %w", f.Namespace, err)
 	}
 	secret := &corev1.Secret{
-		ObjectMeta: metav1.ObjectMeta{Name: credentialsSecretName, Namespace: f.Namespace},
+		ObjectMeta: metav1.ObjectMeta{Name: CredentialsSecretName, Namespace: f.Namespace},
 		StringData: map[string]string{
 			thingspace.SecretKeyAccessToken:  Tokens.AccessToken,
 			thingspace.SecretKeySessionToken: Tokens.SessionToken,
 		},
 	}
 	if err := c.Create(ctx, secret); err != nil {
-		return fmt.Errorf("creating Secret %s/%s: %w", f.Namespace, credentialsSecretName, err)
+		return fmt.Errorf("creating Secret %s/%s: %w", f.Namespace, CredentialsSecretName, err)
 	}
 	return nil
 }
