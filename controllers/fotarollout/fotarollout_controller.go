@@ -133,7 +133,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	}
 	waves := groupByWave(fr.Name, campaigns)
 	waves.skippedTo = lastSkipped(fr.Status, waves)
-	fleet, err := r.readFleet(ctx, fr)
+	fleet, err := r.fleetFor(ctx, fr, waves, now)
 	if err != nil {
 		return ctrl.Result{}, err
 	}

@@ -6,6 +6,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -225,6 +226,40 @@ var _ = Describe("A FotaRollout", func() {
 
 		Expect(k8sClient.Create(ctx, fleetConfigMap(namespace, "later", imeis(0, 5)))).To(Succeed())
 		expectWave(fr, 1, 5)
+	})
+
+	It("shows a fleet ConfigMap deleted while a wave runs as DevicesNotFound, and goes on once it is back", func() {
+		cm := fleetConfigMap(namespace, "fleet", imeis(0, 10))
+		Expect(k8sClient.Create(ctx, cm.DeepCopy())).To(Succeed())
+		fr := createRollout(namespace, "deleted", nil, []fotav1alpha1.Wave{devicesWave(1), percentWave(100)},
+			func(fr *fotav1alpha1.FotaRollout) { fr.Spec.DevicesFrom = fromConfigMap("fleet") })
+		expectWave(fr, 1, 1)
+		expectStanding(fr, fotav1alpha1.RolloutPhaseProgressing, fotav1alpha1.ReasonWaveRunning)
+
+		Expect(k8sClient.Delete(ctx, cm)).To(Succeed())
+		expectStanding(fr, fotav1alpha1.RolloutPhaseProgressing, fotav1alpha1.ReasonDevicesNotFound)
+		upgraded(fr, 1)
+		Consistently(func() []fotav1alpha1.FotaCampaign { return waveCampaigns(fr, 2) }, "500ms").Should(BeEmpty())
+
+		Expect(k8sClient.Create(ctx, fleetConfigMap(namespace, "fleet", imeis(0, 10)))).To(Succeed())
+		expectWave(fr, 2, 9)
+	})
+
+	It("reads a ConfigMap edited while a wave runs when the next wave starts: the new devices join it", func() {
+		Expect(k8sClient.Create(ctx, fleetConfigMap(namespace, "fleet", imeis(0, 10)))).To(Succeed())
+		fr := createRollout(namespace, "edited", nil, []fotav1alpha1.Wave{devicesWave(1), percentWave(100)},
+			func(fr *fotav1alpha1.FotaRollout) { fr.Spec.DevicesFrom = fromConfigMap("fleet") })
+		expectWave(fr, 1, 1)
+
+		edited := &corev1.ConfigMap{}
+		Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: namespace, Name: "fleet"}, edited)).To(Succeed())
+		edited.Data = fleetConfigMap(namespace, "fleet", imeis(0, 15)).Data
+		Expect(k8sClient.Update(ctx, edited)).To(Succeed())
+		upgraded(fr, 1)
+
+		expectWave(fr, 2, 14)
+		Expect(expectEachDeviceOnce(fr)).To(Equal(15))
+		Expect(getRollout(fr).Status.FleetSize).To(Equal(int32(15)))
 	})
 
 	It("reports InvalidDevices naming the ConfigMap, the key and the first bad entry", func() {

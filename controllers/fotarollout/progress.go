@@ -2,6 +2,7 @@ package fotarollout
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -41,6 +42,9 @@ func (r *Reconciler) progress(ctx context.Context, fr *fotav1alpha1.FotaRollout,
 // startWave writes the campaigns of wave, or records it skipped when it has nothing to take.
 func (r *Reconciler) startWave(ctx context.Context, fr *fotav1alpha1.FotaRollout, fleet fleet, waves *waveCampaigns,
 	wave int, now time.Time) (stop bool, err error) {
+	if !fleet.read {
+		return false, errors.New("starting a wave on a fleet that was not read in this reconcile")
+	}
 	if stop, err := r.cacheBehind(ctx, fr, *waves); stop || err != nil {
 		return stop, err
 	}
@@ -75,6 +79,9 @@ func (r *Reconciler) finishCutWave(ctx context.Context, fr *fotav1alpha1.FotaRol
 	wave := waves.lastWave
 	if wave == 0 || wave > len(fr.Spec.Waves) || waves.complete(wave) || fr.Spec.Abort || fleet.problem != nil {
 		return false, nil
+	}
+	if !fleet.read {
+		return false, errors.New("finishing a wave on a fleet that was not read in this reconcile")
 	}
 	if stop, err := r.cacheBehind(ctx, fr, *waves); stop || err != nil {
 		return stop, err
