@@ -21,9 +21,15 @@ const clearScreen = "\033[H\033[2J"
 
 // follow draws the screen again on every change of the target until ctx ends. The API server
 // closes a watch after a while; follow then opens it again, so --watch runs as long as the user
-// wants.
+// wants. A watch that ends soon after it opened is opened again only after a pause that doubles
+// each time, up to maxReopenPause, so that a server that keeps ending it is not called in a loop.
 func (o *options) follow(ctx context.Context, r reader, t target, last string) error {
+	pause := time.Duration(0)
 	for ctx.Err() == nil {
+		if !sleep(ctx, pause) {
+			return nil
+		}
+		opened := time.Now()
 		changes, err := watchTarget(ctx, r, t)
 		if err != nil {
 			err = explain(t, err)
@@ -37,8 +43,36 @@ func (o *options) follow(ctx context.Context, r reader, t target, last string) e
 		if err != nil {
 			return err
 		}
+		pause = nextReopenPause(pause, time.Since(opened))
 	}
 	return nil
+}
+
+// maxReopenPause is the longest pause before a watch is opened again.
+const maxReopenPause = 8 * time.Second
+
+// nextReopenPause is the pause before the next watch: none after a watch that lasted, else twice
+// the last one, from a quarter of a second up to maxReopenPause.
+func nextReopenPause(last, lasted time.Duration) time.Duration {
+	if lasted >= maxReopenPause {
+		return 0
+	}
+	return min(max(2*last, 250*time.Millisecond), maxReopenPause)
+}
+
+// sleep waits for d, or less when ctx ends first; it reports whether ctx is still live.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-timer.C:
+		return true
+	}
 }
 
 // redraw draws a frame on each burst of events of changes whose screen differs from the last

@@ -59,3 +59,21 @@ func TestRedraw(t *testing.T) {
 		t.Errorf("last frame %q, want %q", last, wantLast)
 	}
 }
+
+func TestAWatchThatEndsAtOnceIsReopenedAfterAGrowingPause(t *testing.T) {
+	tests := map[string]struct {
+		last, lasted, want time.Duration
+	}{
+		"a watch that lasted is reopened at once":                   {last: 4 * time.Second, lasted: time.Minute, want: 0},
+		"the first watch that ended at once waits a quarter second": {last: 0, lasted: 10 * time.Millisecond, want: 250 * time.Millisecond},
+		"each further one waits twice as long":                      {last: time.Second, lasted: 10 * time.Millisecond, want: 2 * time.Second},
+		"up to the longest pause":                                   {last: 8 * time.Second, lasted: 10 * time.Millisecond, want: maxReopenPause},
+	}
+	for reason, tt := range tests {
+		t.Run(reason, func(t *testing.T) {
+			if got := nextReopenPause(tt.last, tt.lasted); got != tt.want {
+				t.Errorf("nextReopenPause(%v, %v) = %v, want %v", tt.last, tt.lasted, got, tt.want)
+			}
+		})
+	}
+}
