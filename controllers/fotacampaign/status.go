@@ -174,8 +174,11 @@ func (r *Reconciler) patchMetadata(ctx context.Context, original, fc *fotav1alph
 	if equality.Semantic.DeepEqual(original.Annotations, fc.Annotations) && equality.Semantic.DeepEqual(original.Finalizers, fc.Finalizers) {
 		return nil
 	}
-	before := original.DeepCopy()
-	after := original.DeepCopy()
+	// Patched as metadata: the patch is computed from, and the reply decoded into, the object's
+	// metadata alone, not from two copies of a spec of up to 10 000 devices.
+	before := &metav1.PartialObjectMetadata{ObjectMeta: *original.ObjectMeta.DeepCopy()}
+	before.SetGroupVersionKind(fotav1alpha1.GroupVersion.WithKind("FotaCampaign"))
+	after := before.DeepCopy()
 	after.Annotations, after.Finalizers = fc.Annotations, fc.Finalizers
 	ctrl.LoggerFrom(ctx).V(1).Info("Writing metadata", "campaignID", fc.Annotations[fotav1alpha1.AnnotationCampaignID],
 		"finalizers", fc.Finalizers)
