@@ -74,8 +74,12 @@ func (v waitView) waveRunning() string {
 	successPercent, _ := rollout.GateOf(v.fr.Spec.Gate)
 	needed := (int64(successPercent)*int64(wave.Devices) + 99) / 100
 	if missing := needed - int64(wave.Succeeded); missing > 0 {
-		return fmt.Sprintf("%s waits for wave %d to reach successPercent %d%%: %s upgraded, %d more devices to go",
-			v.next(), wave.Wave, successPercent, share(wave.Succeeded, wave.Devices), missing)
+		devices := "devices"
+		if missing == 1 {
+			devices = "device"
+		}
+		return fmt.Sprintf("%s waits for wave %d to reach successPercent %d%%: %s upgraded, %d more %s to go",
+			v.next(), wave.Wave, successPercent, share(wave.Succeeded, wave.Devices), missing, devices)
 	}
 	// The share is reached, yet the gate holds: a campaign ThingSpace has not accepted, or one
 	// about to be aborted, which only the operator's message names.

@@ -34,6 +34,10 @@ func TestWaitsFor(t *testing.T) {
 			}),
 			want: "completing the rollout waits for wave 3 to reach successPercent 90%: 500/900 (55%) upgraded, 310 more devices to go",
 		},
+		v1alpha1.ReasonWaveRunning + " one device short": {
+			rollout: rolloutWith(v1alpha1.ReasonWaveRunning, runningWave2(80)),
+			want:    "wave 3 (percent: 100) waits for wave 2 to reach successPercent 90%: 80/90 (88%) upgraded, 1 more device to go",
+		},
 		v1alpha1.ReasonWaveRunning + " with the share reached": {
 			rollout: rolloutWith(v1alpha1.ReasonWaveRunning, runningWave2(85)),
 			want:    "wave 3 (percent: 100) waits for wave 2: 85/90 (94%) upgraded reaches successPercent 90%, but not every campaign of the wave passes (the Ready condition says which)",
