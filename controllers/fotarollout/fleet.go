@@ -15,45 +15,34 @@ import (
 	"github.com/fota-operator/fota-operator/internal/rollout"
 )
 
-// fleet is the rollout's fleet as read now: its devices, or why it cannot be read. It lives for
-// one reconcile only.
+// fleet is the rollout's fleet for one reconcile: its devices when they were read, or the size
+// the status recorded, or why it cannot be read.
 type fleet struct {
-	// ids is the fleet without duplicates, in no particular order.
+	// ids is the fleet without duplicates, in no particular order; nil when it was not read.
 	ids []string
 	// namespace and rollout name the rollout, whose identity orders the fleet.
 	namespace, rollout string
-	// order holds the fleet in rollout order once ordered computed it, for the other waves cut
-	// in the same reconcile.
-	order *[]string
+	// orderedIDs is ids in rollout order, once ordered computed it for a wave cut in this
+	// reconcile, for the other waves cut in it.
+	orderedIDs []string
+	// size is the number of devices: of ids, or as the status recorded it.
+	size int
 	// problem is why the fleet cannot be read (no new wave starts then); nil when it can.
 	problem *rollout.FleetProblem
 	// read tells a fleet read from its ConfigMaps in this reconcile from the one the status
 	// recorded, of which only the size is known.
 	read bool
-	// recordedSize is the size the status recorded, for a fleet that was not read.
-	recordedSize int
-}
-
-// size is the number of devices in the fleet.
-func (f fleet) size() int {
-	if !f.read {
-		return f.recordedSize
-	}
-	return len(f.ids)
 }
 
 // ordered is the fleet in the order of rollout.Order. Only a reconcile that cuts a wave needs it:
 // hashing and sorting the fleet is most of what reading it costs (75 ms of CPU for 100 000
 // devices, and it grows faster than the fleet), while most reconciles, woken by a wave
 // campaign's status, cut nothing.
-func (f fleet) ordered() []string {
-	if f.order == nil {
-		return rollout.Order(f.namespace, f.rollout, f.ids)
+func (f *fleet) ordered() []string {
+	if f.orderedIDs == nil {
+		f.orderedIDs = rollout.Order(f.namespace, f.rollout, f.ids)
 	}
-	if *f.order == nil {
-		*f.order = rollout.Order(f.namespace, f.rollout, f.ids)
-	}
-	return *f.order
+	return f.orderedIDs
 }
 
 // readFleet reads spec.devices and every devicesFrom key. ConfigMaps are read from the API
@@ -92,7 +81,7 @@ func (r *Reconciler) readFleet(ctx context.Context, fr *fotav1alpha1.FotaRollout
 	if problem := rollout.CheckFleetSize(len(ids)); problem != nil {
 		return fleet{problem: problem}, nil
 	}
-	return fleet{ids: ids, namespace: fr.Namespace, rollout: fr.Name, order: new([]string), read: true}, nil
+	return fleet{ids: ids, namespace: fr.Namespace, rollout: fr.Name, size: len(ids), read: true}, nil
 }
 
 // fleetFor is the rollout's fleet for this reconcile. Reading it means reading each of its
@@ -144,7 +133,7 @@ func (r *Reconciler) recordedFleet(ctx context.Context, fr *fotav1alpha1.FotaRol
 			return fleet{}, fmt.Errorf("reading the metadata of ConfigMap %s of spec.devicesFrom[%d]: %w", ref.Name, i, err)
 		}
 	}
-	return fleet{recordedSize: int(fr.Status.FleetSize)}, nil
+	return fleet{size: int(fr.Status.FleetSize)}, nil
 }
 
 // withoutDuplicates keeps the first of equal ids, in place.

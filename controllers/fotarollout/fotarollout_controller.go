@@ -137,10 +137,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	if err != nil {
 		return ctrl.Result{}, err
 	}
-	if stop, err := r.finishCutWave(ctx, fr, fleet, &waves, now); stop || err != nil {
+	if stop, err := r.finishCutWave(ctx, fr, &fleet, &waves, now); stop || err != nil {
 		return ctrl.Result{}, err
 	}
-	decision, stop, err := r.progress(ctx, fr, fleet, &waves, now)
+	decision, stop, err := r.progress(ctx, fr, &fleet, &waves, now)
 	if stop || err != nil {
 		return ctrl.Result{}, err
 	}

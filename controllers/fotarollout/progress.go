@@ -22,10 +22,10 @@ import (
 // progress decides where the rollout stands and starts the next wave while the decision says
 // so: a wave with nothing to take is skipped and the one after it may start at once. It stops
 // early, writing nothing more, when the cache is behind the API server.
-func (r *Reconciler) progress(ctx context.Context, fr *fotav1alpha1.FotaRollout, fleet fleet, waves *waveCampaigns,
+func (r *Reconciler) progress(ctx context.Context, fr *fotav1alpha1.FotaRollout, fleet *fleet, waves *waveCampaigns,
 	now time.Time) (decision rollout.Decision, stop bool, err error) {
 	for {
-		in, err := decisionInput(fr, fleet, *waves, now)
+		in, err := decisionInput(fr, *fleet, *waves, now)
 		if err != nil {
 			return rollout.Decision{}, false, err
 		}
@@ -40,7 +40,7 @@ func (r *Reconciler) progress(ctx context.Context, fr *fotav1alpha1.FotaRollout,
 }
 
 // startWave writes the campaigns of wave, or records it skipped when it has nothing to take.
-func (r *Reconciler) startWave(ctx context.Context, fr *fotav1alpha1.FotaRollout, fleet fleet, waves *waveCampaigns,
+func (r *Reconciler) startWave(ctx context.Context, fr *fotav1alpha1.FotaRollout, fleet *fleet, waves *waveCampaigns,
 	wave int, now time.Time) (stop bool, err error) {
 	if !fleet.read {
 		return false, errors.New("starting a wave on a fleet that was not read in this reconcile")
@@ -52,7 +52,7 @@ func (r *Reconciler) startWave(ctx context.Context, fr *fotav1alpha1.FotaRollout
 	if len(campaigns) == 0 {
 		waves.skippedTo = wave
 		r.event(fr, corev1.EventTypeNormal, EventWaveSkipped, actionStartWave,
-			"wave %d skipped: the waves before it already hold its %d devices", wave, rollout.WaveEnd(fr.Spec.Waves[wave-1], fleet.size()))
+			"wave %d skipped: the waves before it already hold its %d devices", wave, rollout.WaveEnd(fr.Spec.Waves[wave-1], fleet.size))
 		return false, nil
 	}
 	ctrl.LoggerFrom(ctx).Info("Creating the campaigns of a wave", "wave", wave, "campaigns", len(campaigns))
@@ -74,7 +74,7 @@ func (r *Reconciler) startWave(ctx context.Context, fr *fotav1alpha1.FotaRollout
 // two of its chunk writes: the chunks written are taken as they are, and the rest of the wave's
 // devices go into chunks numbered after them. An aborted rollout, or a fleet that cannot be read,
 // leaves the wave as it is.
-func (r *Reconciler) finishCutWave(ctx context.Context, fr *fotav1alpha1.FotaRollout, fleet fleet, waves *waveCampaigns,
+func (r *Reconciler) finishCutWave(ctx context.Context, fr *fotav1alpha1.FotaRollout, fleet *fleet, waves *waveCampaigns,
 	now time.Time) (stop bool, err error) {
 	wave := waves.lastWave
 	if wave == 0 || wave > len(fr.Spec.Waves) || waves.complete(wave) || fr.Spec.Abort || fleet.problem != nil {

@@ -32,7 +32,7 @@ func (r *Reconciler) recordStatus(fr *fotav1alpha1.FotaRollout, fleet fleet, wav
 	status.CurrentWave = int32(len(started))
 	status.WaveText = rollout.WaveText(len(started), len(fr.Spec.Waves))
 	if fleet.problem == nil {
-		status.FleetSize = int32(fleet.size())
+		status.FleetSize = int32(fleet.size)
 	}
 	status.NextReleaseTime = nil
 	if !d.NextReleaseTime.IsZero() {
