@@ -10,6 +10,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/internal/campaign"
 	"github.com/fota-operator/fota-operator/internal/thingspace"
 )
 
@@ -32,7 +33,7 @@ func (r *Reconciler) cancelOnRequest(ctx context.Context, c *managed, now time.T
 			return cancelledOutcome("no campaign was scheduled for it")
 		}
 	}
-	if c.fc.Status.Applied != nil && isClosedPhase(c.baseline().PhaseAt(now)) && !r.pollDue(c.fc, c.state, now) {
+	if c.fc.Status.Applied != nil && campaign.IsClosedPhase(c.baseline().PhaseAt(now)) && !r.pollDue(c.fc, c.state, now) {
 		return cancelledOutcome("campaign " + c.id + " is closed in ThingSpace")
 	}
 	if stop := r.observeNow(ctx, c, now); stop != nil {
@@ -59,7 +60,7 @@ func (r *Reconciler) cancelNow(ctx context.Context, c *managed, phase fotav1alph
 			// Refused: closed in between, as after a DELETE whose status write was lost. The
 			// next read says what it is.
 			r.failed(ctx, c.fc, c.state, actionDeleteCampaign, err, now)
-			return cancelledOutcome("ThingSpace refused the cancellation (" + codeAndMessage(apiErr) + ")")
+			return cancelledOutcome("ThingSpace refused the cancellation (" + apiErr.CodeAndMessage() + ")")
 		}
 		return r.failed(ctx, c.fc, c.state, actionDeleteCampaign, err, now)
 	}

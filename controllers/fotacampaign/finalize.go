@@ -100,7 +100,7 @@ func (r *Reconciler) finalize(ctx context.Context, written, fc *fotav1alpha1.Fot
 	var apiErr *thingspace.APIError
 	switch {
 	case errors.As(err, &apiErr):
-		return r.release(ctx, c, "ThingSpace does not know campaign "+c.id+" ("+codeAndMessage(apiErr)+"), so there is nothing to cancel")
+		return r.release(ctx, c, "ThingSpace does not know campaign "+c.id+" ("+apiErr.CodeAndMessage()+"), so there is nothing to cancel")
 	case err != nil:
 		return *r.failed(ctx, fc, state, actionGetCampaign, err, now)
 	}

@@ -40,7 +40,7 @@ func (r *Reconciler) readDeviceReport(ctx context.Context, c *managed, now time.
 		}
 		return nil
 	})
-	closed := isClosedPhase(c.baseline().PhaseAt(now))
+	closed := campaign.IsClosedPhase(c.baseline().PhaseAt(now))
 	if err != nil {
 		// The final read of a closed campaign is due until it succeeds, even once the status
 		// says closed.
@@ -65,8 +65,8 @@ func (r *Reconciler) reportDue(c *managed, now time.Time) bool {
 	baseline := c.baseline()
 	phase := baseline.PhaseAt(now)
 	switch {
-	case isClosedPhase(phase):
-		return !isClosedPhase(c.previousPhase) || c.state.finalReportDue
+	case campaign.IsClosedPhase(phase):
+		return !campaign.IsClosedPhase(c.previousPhase) || c.state.finalReportDue
 	case campaign.DevicesChangeable(baseline.Status):
 		return c.observed || c.devicesUnchecked()
 	case phase == fotav1alpha1.PhaseInProgress:
@@ -81,14 +81,6 @@ func (r *Reconciler) reportDue(c *managed, now time.Time) bool {
 // compared with the report yet.
 func (c *managed) devicesUnchecked() bool {
 	return c.fc.Spec.Devices != nil && c.state.devicesChecked != c.fc.Generation
-}
-
-func isClosedPhase(phase fotav1alpha1.Phase) bool {
-	switch phase {
-	case fotav1alpha1.PhaseEnded, fotav1alpha1.PhaseCancelled, fotav1alpha1.PhaseAborted, fotav1alpha1.PhaseFailed:
-		return true
-	}
-	return false
 }
 
 // recordProgress puts the device progress into the status. lastReadTime only travels with counts

@@ -385,7 +385,7 @@ func (r *Reconciler) trustRecordedID(ctx context.Context, c *managed, now time.T
 	var apiErr *thingspace.APIError
 	switch {
 	case errors.As(err, &apiErr):
-		return untrustedID(c, fmt.Sprintf("ThingSpace does not know it (%s)", codeAndMessage(apiErr)))
+		return untrustedID(c, fmt.Sprintf("ThingSpace does not know it (%s)", apiErr.CodeAndMessage()))
 	case err != nil:
 		return r.failed(ctx, fc, c.state, actionGetCampaign, err, now)
 	case got.CampaignName != campaignNameOf(fc) || !sameSoftware(*got, fc.Spec.Software):

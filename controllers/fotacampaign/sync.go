@@ -228,7 +228,7 @@ func (r *Reconciler) pollIntervalOf(fc *fotav1alpha1.FotaCampaign, state *campai
 	switch {
 	case campaign.IsRequestPending(campaign.BaselineOf(fc).Status):
 		return r.PendingPollInterval
-	case isClosedPhase(fc.Status.Phase) && !state.finalReportDue:
+	case campaign.IsClosedPhase(fc.Status.Phase) && !state.finalReportDue:
 		// Closed, with its final report read: nothing about it changes any more but a later
 		// cleanup in ThingSpace, so a read a day is plenty.
 		return r.ClosedPollInterval
@@ -310,7 +310,7 @@ func (r *Reconciler) failed(ctx context.Context, fc *fotav1alpha1.FotaCampaign, 
 		log.V(1).Info("Waiting for the account's rate limit", "retryAfter", throttled.RetryAfter)
 		return &outcome{retryAt: now.Add(throttled.RetryAfter)}
 	case errors.As(err, &apiErr):
-		message := fmt.Sprintf("ThingSpace rejected %s: %s", actionDescriptions[action], codeAndMessage(apiErr))
+		message := fmt.Sprintf("ThingSpace rejected %s: %s", actionDescriptions[action], apiErr.CodeAndMessage())
 		log.Info("ThingSpace rejected the request", "statusCode", apiErr.StatusCode, "errorCode", apiErr.Code)
 		if rememberedRejections[action] {
 			state.rememberRejection(fc.Generation, message, now)
@@ -341,17 +341,6 @@ func (r *Reconciler) failed(ctx context.Context, fc *fotav1alpha1.FotaCampaign, 
 var rememberedRejections = map[string]bool{
 	actionUpdateCampaignDates: true,
 	actionUpdateDevices:       true,
-}
-
-func codeAndMessage(apiErr *thingspace.APIError) string {
-	switch {
-	case apiErr.Code != "" && apiErr.Message != "":
-		return apiErr.Code + ": " + apiErr.Message
-	case apiErr.Code != "":
-		return apiErr.Code
-	default:
-		return apiErr.Message
-	}
 }
 
 // recordRejectedCredentials records the fingerprint of credential values ThingSpace rejected, so

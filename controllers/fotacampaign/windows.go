@@ -18,7 +18,7 @@ import (
 // instant), so at rest a campaign costs a few status writes a day, not one per poll.
 func (r *Reconciler) recordWindows(fc *fotav1alpha1.FotaCampaign, now time.Time) {
 	applied := fc.Status.Applied
-	if applied == nil || isClosedPhase(fc.Status.Phase) {
+	if applied == nil || campaign.IsClosedPhase(fc.Status.Phase) {
 		fc.Status.NextDownloadWindow, fc.Status.NextInstallWindow = nil, nil
 		meta.RemoveStatusCondition(&fc.Status.Conditions, fotav1alpha1.ConditionTimeZoneShift)
 		return

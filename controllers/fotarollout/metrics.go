@@ -8,6 +8,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/metrics"
 
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/internal/campaign"
 	"github.com/fota-operator/fota-operator/internal/objectmetrics"
 )
 
@@ -64,7 +65,8 @@ func (m *rolloutMetrics) report(fr *fotav1alpha1.FotaRollout) {
 	}
 	if d := fr.Status.Devices; d != nil {
 		for state, count := range map[string]int32{
-			"succeeded": d.Succeeded, "failed": d.Failed, "rejected": d.Rejected, "cancelled": d.Cancelled, "pending": d.Pending,
+			campaign.DeviceSucceeded: d.Succeeded, campaign.DeviceFailed: d.Failed, campaign.DeviceRejected: d.Rejected,
+			campaign.DeviceCancelled: d.Cancelled, campaign.DevicePending: d.Pending,
 		} {
 			series = append(series, objectmetrics.Series{Gauge: rolloutDevices, Labels: []string{namespace, name, state}, Value: float64(count)})
 		}

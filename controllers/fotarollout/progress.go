@@ -16,6 +16,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	fotav1alpha1 "github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/internal/campaign"
 	"github.com/fota-operator/fota-operator/internal/rollout"
 )
 
@@ -175,7 +176,7 @@ func (r *Reconciler) cancelLiveCampaigns(ctx context.Context, fr *fotav1alpha1.F
 	for wave := 1; wave <= waves.lastWave; wave++ {
 		for i := range waves.byWave[wave] {
 			fc := &waves.byWave[wave][i]
-			if closedPhase(fc.Status.Phase) || (fc.Spec.Cancel != nil && *fc.Spec.Cancel) {
+			if campaign.IsClosedPhase(fc.Status.Phase) || (fc.Spec.Cancel != nil && *fc.Spec.Cancel) {
 				continue
 			}
 			ctrl.LoggerFrom(ctx).Info("Cancelling a wave campaign of an aborted rollout", "campaign", fc.Name, "wave", wave)
@@ -188,14 +189,6 @@ func (r *Reconciler) cancelLiveCampaigns(ctx context.Context, fr *fotav1alpha1.F
 		}
 	}
 	return nil
-}
-
-func closedPhase(phase fotav1alpha1.Phase) bool {
-	switch phase {
-	case fotav1alpha1.PhaseEnded, fotav1alpha1.PhaseCancelled, fotav1alpha1.PhaseAborted, fotav1alpha1.PhaseFailed:
-		return true
-	}
-	return false
 }
 
 func campaignNames(campaigns []fotav1alpha1.FotaCampaign) string {

@@ -19,8 +19,9 @@ import (
 type waveCampaigns struct {
 	// byWave holds each wave's campaigns, in chunk order.
 	byWave map[int][]fotav1alpha1.FotaCampaign
-	// held is every device any wave campaign of the rollout holds.
-	held map[string]struct{}
+	// all is every wave campaign of the rollout, those without a wave label too: their devices
+	// are held all the same.
+	all []fotav1alpha1.FotaCampaign
 	// lastWave is the highest wave that has a campaign; 0 when none has.
 	lastWave int
 	// names holds the name of every wave campaign of the rollout, those without a wave too.
@@ -33,13 +34,10 @@ type waveCampaigns struct {
 // groupByWave sorts the rollout's campaigns into their waves by the wave label. A campaign whose
 // label is no wave number still holds its devices: they are never taken again.
 func groupByWave(rolloutName string, campaigns []fotav1alpha1.FotaCampaign) waveCampaigns {
-	w := waveCampaigns{byWave: map[int][]fotav1alpha1.FotaCampaign{}, held: map[string]struct{}{}, names: map[string]struct{}{}}
+	w := waveCampaigns{byWave: map[int][]fotav1alpha1.FotaCampaign{}, all: campaigns, names: map[string]struct{}{}}
 	for i := range campaigns {
 		fc := campaigns[i]
 		w.names[fc.Name] = struct{}{}
-		for _, id := range fc.Spec.Devices {
-			w.held[string(id)] = struct{}{}
-		}
 		wave, err := strconv.Atoi(fc.Labels[fotav1alpha1.LabelWave])
 		if err != nil || wave < 1 {
 			continue
@@ -67,9 +65,17 @@ func chunkOf(rolloutName string, wave int, name string) int {
 	return chunk
 }
 
-func (w waveCampaigns) holds(id string) bool {
-	_, ok := w.held[id]
-	return ok
+// heldDevices is every device a wave campaign of the rollout holds. Only a wave cut needs it, so
+// it is built there rather than in every reconcile: at a million devices it is a set of a million
+// ids, while most reconciles follow a wave campaign's progress and cut nothing.
+func (w waveCampaigns) heldDevices() map[string]struct{} {
+	held := map[string]struct{}{}
+	for _, fc := range w.all {
+		for _, id := range fc.Spec.Devices {
+			held[string(id)] = struct{}{}
+		}
+	}
+	return held
 }
 
 // complete reports whether every chunk of wave was written: its last chunk carries
@@ -106,10 +112,8 @@ func lastSkipped(status fotav1alpha1.FotaRolloutStatus, w waveCampaigns) int {
 func (w *waveCampaigns) add(wave int, campaigns []fotav1alpha1.FotaCampaign) {
 	for _, fc := range campaigns {
 		w.names[fc.Name] = struct{}{}
-		for _, id := range fc.Spec.Devices {
-			w.held[string(id)] = struct{}{}
-		}
 	}
+	w.all = append(w.all, campaigns...)
 	w.byWave[wave] = append(w.byWave[wave], campaigns...)
 	w.lastWave = max(w.lastWave, wave)
 }
@@ -153,7 +157,8 @@ func waveEntry(status fotav1alpha1.FotaRolloutStatus, wave int) *fotav1alpha1.Wa
 // computes others, but never a device a written chunk holds. No campaigns means nothing to take.
 func cutWave(fr *fotav1alpha1.FotaRollout, ordered []string, w waveCampaigns, wave int, now time.Time) []*fotav1alpha1.FotaCampaign {
 	end := rollout.WaveEnd(fr.Spec.Waves[wave-1], len(ordered))
-	devices := rollout.Take(ordered, w.holds, end)
+	held := w.heldDevices()
+	devices := rollout.Take(ordered, func(id string) bool { _, ok := held[id]; return ok }, end)
 	chunks := rollout.Chunks(devices)
 	first := w.nextChunk(fr.Name, wave)
 	campaigns := make([]*fotav1alpha1.FotaCampaign, 0, len(chunks))

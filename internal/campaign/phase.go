@@ -77,6 +77,16 @@ func phaseOfStatus(thingSpaceStatus string) (v1alpha1.Phase, bool) {
 }
 
 // isClosed reports whether a phase allows no schedule change at all.
+// IsClosedPhase reports whether a campaign in phase is closed for good: ended, cancelled,
+// aborted or failed.
+func IsClosedPhase(phase v1alpha1.Phase) bool {
+	switch phase {
+	case v1alpha1.PhaseEnded, v1alpha1.PhaseCancelled, v1alpha1.PhaseAborted, v1alpha1.PhaseFailed:
+		return true
+	}
+	return false
+}
+
 func isClosed(phase v1alpha1.Phase) bool {
 	return phase != v1alpha1.PhasePending && phase != v1alpha1.PhaseInProgress
 }

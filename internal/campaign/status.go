@@ -9,6 +9,12 @@ func normalStatus(thingSpaceStatus string) string {
 	return strings.TrimPrefix(key, "campaign")
 }
 
+// IsRequestFailed reports whether ThingSpace refused the request that scheduled the campaign
+// (CampaignRequestFailed).
+func IsRequestFailed(thingSpaceStatus string) bool {
+	return normalStatus(thingSpaceStatus) == "requestfailed"
+}
+
 // IsRequestPending reports whether ThingSpace is still checking the request that scheduled the
 // campaign (CampaignRequestPending).
 func IsRequestPending(thingSpaceStatus string) bool {

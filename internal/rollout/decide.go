@@ -132,11 +132,6 @@ func (e evaluation) decide() Decision {
 	if !e.done {
 		return e.running()
 	}
-	if e.current >= e.waves {
-		// More waves started than the spec lists: only a spec edited past the webhook does this.
-		return decision(v1alpha1.RolloutPhaseCompleted, v1alpha1.ReasonRolloutCompleted,
-			fmt.Sprintf("all %d waves done: %s", e.waves, e.describeCurrent()))
-	}
 	return e.next()
 }
 

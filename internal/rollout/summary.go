@@ -1,8 +1,6 @@
 package rollout
 
 import (
-	"strings"
-
 	"k8s.io/apimachinery/pkg/api/meta"
 
 	"github.com/fota-operator/fota-operator/api/v1alpha1"
@@ -40,7 +38,7 @@ func SummarizeWave(campaigns []v1alpha1.FotaCampaign) WaveSummary {
 		if fc.Status.Campaign != nil {
 			thingSpaceStatus = fc.Status.Campaign.Status
 		}
-		closed := isClosedPhase(fc.Status.Phase)
+		closed := campaign.IsClosedPhase(fc.Status.Phase)
 		if closed {
 			s.Closed++
 		}
@@ -53,7 +51,7 @@ func SummarizeWave(campaigns []v1alpha1.FotaCampaign) WaveSummary {
 			s.RequestPending++
 		}
 
-		_, abortRecorded := fc.Annotations[v1alpha1.AnnotationAbortOnFailures]
+		abortRecorded := fc.Annotations[v1alpha1.AnnotationAbortOnFailures] != ""
 		ready := meta.FindStatusCondition(fc.Status.Conditions, v1alpha1.ConditionReady)
 		switch {
 		case ready != nil && ready.Reason == v1alpha1.ReasonAbortedOnFailures,
@@ -84,7 +82,7 @@ func countDevices(s *WaveSummary, fc *v1alpha1.FotaCampaign) {
 
 // scheduleFailure is why ThingSpace will not schedule fc, if it will not.
 func scheduleFailure(fc *v1alpha1.FotaCampaign, thingSpaceStatus string) (reason string, failed bool) {
-	if isRequestFailed(thingSpaceStatus) {
+	if campaign.IsRequestFailed(thingSpaceStatus) {
 		return "ThingSpace answered " + thingSpaceStatus, true
 	}
 	if hasCampaignID(fc) {
@@ -99,19 +97,4 @@ func scheduleFailure(fc *v1alpha1.FotaCampaign, thingSpaceStatus string) (reason
 
 func hasCampaignID(fc *v1alpha1.FotaCampaign) bool {
 	return fc.Annotations[v1alpha1.AnnotationCampaignID] != "" || (fc.Status.Campaign != nil && fc.Status.Campaign.ID != "")
-}
-
-func isClosedPhase(phase v1alpha1.Phase) bool {
-	switch phase {
-	case v1alpha1.PhaseEnded, v1alpha1.PhaseCancelled, v1alpha1.PhaseAborted, v1alpha1.PhaseFailed:
-		return true
-	}
-	return false
-}
-
-// isRequestFailed reports whether ThingSpace refused the request that scheduled the campaign
-// (CampaignRequestFailed), compared as loosely as internal/campaign compares statuses.
-func isRequestFailed(thingSpaceStatus string) bool {
-	status := strings.TrimPrefix(strings.ToLower(strings.TrimSpace(thingSpaceStatus)), "campaign")
-	return status == "requestfailed"
 }
