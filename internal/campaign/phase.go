@@ -76,7 +76,6 @@ func phaseOfStatus(thingSpaceStatus string) (v1alpha1.Phase, bool) {
 	return phase, final
 }
 
-// isClosed reports whether a phase allows no schedule change at all.
 // IsClosedPhase reports whether a campaign in phase is closed for good: ended, cancelled,
 // aborted or failed.
 func IsClosedPhase(phase v1alpha1.Phase) bool {
@@ -87,6 +86,7 @@ func IsClosedPhase(phase v1alpha1.Phase) bool {
 	return false
 }
 
+// isClosed reports whether a phase allows no schedule change at all.
 func isClosed(phase v1alpha1.Phase) bool {
 	return phase != v1alpha1.PhasePending && phase != v1alpha1.PhaseInProgress
 }

@@ -301,14 +301,14 @@ func (r errorReply) detail() error {
 	return nil
 }
 
-// codeAndMessage joins ThingSpace's code and message as "code: message", or gives whichever of
-// the two is set.
 // CodeAndMessage is ThingSpace's error code and message as one text, "code: message", or
 // whichever of the two the reply carried.
 func (e *APIError) CodeAndMessage() string {
 	return codeAndMessage(e.Code, e.Message)
 }
 
+// codeAndMessage joins ThingSpace's code and message as "code: message", or gives whichever of
+// the two is set.
 func codeAndMessage(code, message string) string {
 	if code != "" && message != "" {
 		return code + ": " + message
