@@ -8,7 +8,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/klog/v2"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
@@ -172,13 +171,7 @@ func (r *Reconciler) listWaveCampaigns(ctx context.Context, reader client.Reader
 		client.MatchingLabels{fotav1alpha1.LabelRollout: fr.Name}); err != nil {
 		return nil, fmt.Errorf("listing the wave campaigns: %w", err)
 	}
-	campaigns := list.Items[:0]
-	for _, fc := range list.Items {
-		if controller := metav1.GetControllerOf(&fc); controller == nil || controller.UID == fr.UID {
-			campaigns = append(campaigns, fc)
-		}
-	}
-	return campaigns, nil
+	return rollout.WaveCampaignsOf(fr, list.Items), nil
 }
 
 // decisionInput is what Decide reads about the rollout now.

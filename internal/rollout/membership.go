@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/fota-operator/fota-operator/api/v1alpha1"
 )
 
@@ -124,6 +126,20 @@ func Chunks(devices []string) [][]string {
 // "<rollout>-w<k>-<j>".
 func CampaignName(rollout string, wave, chunk int) string {
 	return fmt.Sprintf("%s-w%d-%d", rollout, wave, chunk)
+}
+
+// WaveCampaignsOf is which of listed, the FotaCampaigns labelled with the rollout's name, are the
+// rollout's wave campaigns: those it controls and those nobody controls (a rollout created again
+// after its campaigns were orphaned adopts them). Campaigns another object controls are not its.
+// It filters listed in place.
+func WaveCampaignsOf(fr *v1alpha1.FotaRollout, listed []v1alpha1.FotaCampaign) []v1alpha1.FotaCampaign {
+	campaigns := listed[:0]
+	for _, fc := range listed {
+		if controller := metav1.GetControllerOf(&fc); controller == nil || controller.UID == fr.UID {
+			campaigns = append(campaigns, fc)
+		}
+	}
+	return campaigns
 }
 
 // WaveText is the Wave column's text, current/waves, e.g. "2/3".

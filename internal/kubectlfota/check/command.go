@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -105,6 +106,8 @@ func (o *Options) validate() error {
 		return errors.New("give the manifests to check with -f PATH")
 	case o.Live && len(o.Base) > 0:
 		return errors.New("--base and --live both name a baseline: give one")
+	case slices.Contains(o.Filenames, "-") && slices.Contains(o.Base, "-"):
+		return errors.New("-f - and --base - both read standard input, which can be read once: give one of them as files")
 	case o.Output != outputText && o.Output != outputJSON:
 		return fmt.Errorf("-o %q: the output format is text or json", o.Output)
 	}

@@ -181,6 +181,8 @@ func TestCheckUsage(t *testing.T) {
 		"a time not RFC 3339": {args: []string{"check", "-f", "-", "--now", "2026-12-03"}, wantErr: "error: --now \"2026-12-03\": give a time in RFC 3339, e.g. 2026-12-03T10:00:00Z\n"},
 		"an unknown format":   {args: []string{"check", "-f", "-", "-o", "yaml"}, wantErr: "error: -o \"yaml\": the output format is text or json\n"},
 		"an unknown flag":     {args: []string{"check", "--bsae", "b"}, wantErr: "error: unknown flag: --bsae\n"},
+		"standard input twice": {args: []string{"check", "-f", "-", "--base", "-"},
+			wantErr: "error: -f - and --base - both read standard input, which can be read once: give one of them as files\n"},
 		"an argument, not -f": {args: []string{"check", "manifests/"}, wantErr: "error: unknown command \"manifests/\" for \"kubectl fota check\": name the manifests with -f\n"},
 	}
 	for reason, tc := range cases {

@@ -51,6 +51,15 @@ func TestUnknownCommand(t *testing.T) {
 	}
 }
 
+// TestAStatusWithoutItsObjectIsAUsageError: status, like check, exits 2 on a usage error.
+func TestAStatusWithoutItsObjectIsAUsageError(t *testing.T) {
+	for _, args := range [][]string{{"status"}, {"status", "fc"}, {"status", "deployment", "x"}} {
+		if code, _, stderr := run(args...); code != 2 || !strings.HasPrefix(stderr, "error: ") {
+			t.Errorf("kubectl fota %s: exit code %d, stderr %q; want 2 and an error", strings.Join(args, " "), code, stderr)
+		}
+	}
+}
+
 // TestVersionOfABuild: an unstamped build reports "devel" or the module version go install
 // recorded; a stamped one its stamp.
 func TestVersionOfABuild(t *testing.T) {

@@ -62,7 +62,7 @@ func campaignPhase(fc *v1alpha1.FotaCampaign, now time.Time) string {
 	if phase == "" {
 		return "unknown: the operator has not read the campaign from ThingSpace yet"
 	}
-	schedule := scheduleOf(fc)
+	schedule := campaign.BaselineOf(fc).Schedule
 	start, end := campaign.Start(schedule), campaign.End(schedule)
 	switch fc.Status.Phase {
 	case v1alpha1.PhasePending:
@@ -74,14 +74,6 @@ func campaignPhase(fc *v1alpha1.FotaCampaign, now time.Time) string {
 		return fmt.Sprintf("%s (day %d of %d, until the end of %s UTC, %s)", phase, day, days, schedule.EndDate, relative(end, now))
 	}
 	return phase
-}
-
-// scheduleOf is what ThingSpace holds when the operator has read it, else what the spec asks.
-func scheduleOf(fc *v1alpha1.FotaCampaign) v1alpha1.Schedule {
-	if fc.Status.Applied != nil {
-		return *fc.Status.Applied
-	}
-	return fc.Spec.Schedule
 }
 
 // thingSpaceCampaign is the campaign's id and ThingSpace's own status string.

@@ -3,11 +3,8 @@ package status
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -17,6 +14,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
+	"github.com/fota-operator/fota-operator/internal/kubectlfota/exitcode"
 	"github.com/fota-operator/fota-operator/internal/scheme"
 )
 
@@ -72,16 +70,21 @@ func NewCommand(streams genericiooptions.IOStreams, configFlags *genericclioptio
 func newCommand(streams genericiooptions.IOStreams, configFlags *genericclioptions.ConfigFlags, now func() time.Time) *cobra.Command {
 	o := &options{streams: streams, configFlags: configFlags, now: now}
 	cmd := &cobra.Command{
-		Use:               "status (fc|fr) NAME [-n NAMESPACE] [--watch]",
-		Short:             "Show a FotaCampaign or a FotaRollout on one screen",
-		Long:              longHelp,
-		Example:           examples,
-		Args:              cobra.RangeArgs(1, 2),
+		Use:     "status (fc|fr) NAME [-n NAMESPACE] [--watch]",
+		Short:   "Show a FotaCampaign or a FotaRollout on one screen",
+		Long:    longHelp,
+		Example: examples,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if err := cobra.RangeArgs(1, 2)(cmd, args); err != nil {
+				return exitcode.UsageError(err)
+			}
+			return nil
+		},
 		ValidArgsFunction: o.complete,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			t, err := parseTarget(args)
 			if err != nil {
-				return err
+				return exitcode.UsageError(err)
 			}
 			return o.run(cmd.Context(), t)
 		},
@@ -124,8 +127,7 @@ func (o *options) run(ctx context.Context, t target) error {
 	if _, err := fmt.Fprint(o.streams.Out, screen); err != nil || !o.watch {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	// The context ends on Ctrl-C or SIGTERM (cmd/kubectl-fota), which ends the watch.
 	return o.follow(ctx, r, t, screen)
 }
 

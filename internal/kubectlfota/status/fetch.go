@@ -6,11 +6,11 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/fota-operator/fota-operator/api/v1alpha1"
+	"github.com/fota-operator/fota-operator/internal/rollout"
 )
 
 // reader is all that status may do with a cluster: get, list and watch. It has no write method,
@@ -51,13 +51,7 @@ func fetchRollout(ctx context.Context, r reader, t target) (*v1alpha1.FotaRollou
 	if err := r.List(ctx, list, waveCampaignsOf(t)...); err != nil {
 		return nil, nil, fmt.Errorf("listing the wave campaigns of FotaRollout %s/%s: %w", t.namespace, t.name, err)
 	}
-	campaigns := list.Items[:0]
-	for _, fc := range list.Items {
-		if controller := metav1.GetControllerOf(&fc); controller == nil || controller.UID == fr.UID {
-			campaigns = append(campaigns, fc)
-		}
-	}
-	return fr, campaigns, nil
+	return fr, rollout.WaveCampaignsOf(fr, list.Items), nil
 }
 
 // waveCampaignsOf selects the FotaCampaigns of a rollout.

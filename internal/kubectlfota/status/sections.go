@@ -12,7 +12,7 @@ import (
 // writeSchedule writes the schedule ThingSpace holds (status.applied), which is what devices
 // follow, and names the fields in which the spec still differs from it.
 func writeSchedule(s *screen, fc *v1alpha1.FotaCampaign) {
-	schedule := scheduleOf(fc)
+	schedule := campaign.BaselineOf(fc).Schedule
 	if fc.Status.Applied != nil {
 		s.linef("Schedule (as ThingSpace holds it; hours in UTC):")
 	} else {
