@@ -2,6 +2,8 @@
 
 # The operator's version, stamped into the manager and the image's version label.
 VERSION ?= v0.1.0
+# Both commands, the manager and kubectl-fota, report VERSION (their main.version).
+LDFLAGS = -X main.version=$(VERSION)
 # The image `make image` builds and names and `make deploy` deploys. config/default and the chart
 # name CONFIG_IMG, the default IMG, which `make deploy` replaces with IMG; test/chart checks that
 # the three agree.
@@ -97,9 +99,9 @@ verify: manifests generate ## Check that generated files are current and go.mod 
 ##@ Build
 
 .PHONY: build
-build: manifests generate fmt vet ## Build the manager and the kubectl plugin (bin/manager, bin/kubectl-fota).
-	go build -o bin/manager .
-	go build -ldflags "-X main.version=$(VERSION)" -o bin/kubectl-fota ./cmd/kubectl-fota
+build: manifests generate fmt vet ## Build the manager and the kubectl plugin (bin/manager, bin/kubectl-fota), stamped with VERSION.
+	go build -ldflags "$(LDFLAGS)" -o bin/manager .
+	go build -ldflags "$(LDFLAGS)" -o bin/kubectl-fota ./cmd/kubectl-fota
 
 # The platforms of the Krew manifest config/krew/fota.yaml, as GOOS_GOARCH.
 KREW_PLATFORMS ?= linux_amd64 linux_arm64 darwin_amd64 darwin_arm64 windows_amd64
@@ -111,7 +113,7 @@ krew: ## Build the kubectl plugin's release archives into bin/krew/ and the Krew
 	@for platform in $(KREW_PLATFORMS); do \
 		os=$${platform%_*}; arch=$${platform#*_}; exe=kubectl-fota; [ "$$os" = windows ] && exe=kubectl-fota.exe; \
 		dir=$(LOCALBIN)/krew/$$platform; mkdir -p $$dir; \
-		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build -trimpath -ldflags "-X main.version=$(VERSION)" -o $$dir/$$exe ./cmd/kubectl-fota; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch go build -trimpath -ldflags "$(LDFLAGS)" -o $$dir/$$exe ./cmd/kubectl-fota; \
 		tar -C $$dir -czf $(LOCALBIN)/krew/kubectl-fota_$$platform.tar.gz $$exe; \
 		sum=$$(sha256sum $(LOCALBIN)/krew/kubectl-fota_$$platform.tar.gz | cut -d' ' -f1); \
 		upper=$$(echo $$platform | tr a-z A-Z); sed -i "s/SHA256_$$upper\$$/$$sum/" $(LOCALBIN)/krew/fota.yaml; \

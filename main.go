@@ -14,7 +14,7 @@ import (
 	"github.com/fota-operator/fota-operator/internal/manager"
 )
 
-// version is the operator's release, stamped at build time by `make image` and the Dockerfile with
+// version is the operator's release, stamped at build time by `make build`, `make image` and the Dockerfile with
 // -ldflags "-X main.version=v0.1.0"; a plain `go build` leaves "devel".
 var version = "devel"
 

@@ -146,8 +146,9 @@ func (c *credentialsCache) drop(key types.NamespacedName) {
 // rejectionRecords lists the distinct fingerprints of rejected credentials that FotaCampaigns
 // record, for the ThingSpace client to check before it first tries a set of values.
 func (r *Reconciler) rejectionRecords(ctx context.Context) ([]string, error) {
+	// Read-only: the cache's objects, not copies of every campaign's devices.
 	var list fotav1alpha1.FotaCampaignList
-	if err := r.client.List(ctx, &list); err != nil {
+	if err := r.client.List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil {
 		return nil, fmt.Errorf("listing the FotaCampaigns' records of rejected credentials: %w", err)
 	}
 	seen := map[string]bool{}

@@ -76,7 +76,9 @@ func (o ownership) conflict() *outcome {
 func (r *Reconciler) ownerOf(ctx context.Context, fc *fotav1alpha1.FotaCampaign) (ownership, error) {
 	for _, key := range ownershipKeysOf(fc) {
 		var claimants fotav1alpha1.FotaCampaignList
-		if err := r.client.List(ctx, &claimants, client.MatchingFields{ownershipIndex: key}); err != nil {
+		// Read-only (the owner is only named), so the cache's objects rather than copies of
+		// their devices.
+		if err := r.client.List(ctx, &claimants, client.MatchingFields{ownershipIndex: key}, client.UnsafeDisableDeepCopy); err != nil {
 			return ownership{}, fmt.Errorf("listing the FotaCampaigns that claim %s: %w", key, err)
 		}
 		for i := range claimants.Items {
@@ -102,7 +104,9 @@ func (r *Reconciler) campaignsReleasedBy(ctx context.Context, obj client.Object)
 	var requests []reconcile.Request
 	for _, key := range ownershipKeysOf(obj) {
 		var claimants fotav1alpha1.FotaCampaignList
-		if err := r.client.List(ctx, &claimants, client.MatchingFields{ownershipIndex: key}); err != nil {
+		// Read-only (the owner is only named), so the cache's objects rather than copies of
+		// their devices.
+		if err := r.client.List(ctx, &claimants, client.MatchingFields{ownershipIndex: key}, client.UnsafeDisableDeepCopy); err != nil {
 			ctrl.LoggerFrom(ctx).Error(err, "Listing the FotaCampaigns that claim a released campaign", "key", key)
 			continue
 		}
