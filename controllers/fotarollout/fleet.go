@@ -100,9 +100,9 @@ func (r *Reconciler) fleetFor(ctx context.Context, fr *fotav1alpha1.FotaRollout,
 
 // mustReadFleet reports whether the reconcile needs the fleet's devices: the spec changed since
 // the status was written (spec.devices, devicesFrom, the waves), the status records no fleet or a
-// fleet problem (which the ConfigMap event that woke the reconcile may have fixed), a wave was
-// cut short, or the next wave may start. A ConfigMap edited in between is read then: its new
-// devices join the next wave, and a bad entry stops it.
+// fleet problem (which the ConfigMap event that woke the reconcile may have fixed), a wave of a
+// rollout that is not aborted was cut short, or the next wave may start. A ConfigMap edited in
+// between is read then: its new devices join the next wave, and a bad entry stops it.
 func mustReadFleet(fr *fotav1alpha1.FotaRollout, waves waveCampaigns, now time.Time) bool {
 	if fr.Generation != fr.Status.ObservedGeneration || fr.Status.FleetSize == 0 {
 		return true
@@ -111,7 +111,7 @@ func mustReadFleet(fr *fotav1alpha1.FotaRollout, waves waveCampaigns, now time.T
 	if ready == nil || ready.Reason == fotav1alpha1.ReasonDevicesNotFound || ready.Reason == fotav1alpha1.ReasonInvalidDevices {
 		return true
 	}
-	if wave := waves.lastWave; wave > 0 && wave <= len(fr.Spec.Waves) && !waves.complete(wave) {
+	if waves.cutShort(len(fr.Spec.Waves)) && !fr.Spec.Abort {
 		return true
 	}
 	// Decided on a fleet without a problem: the most a fleet read could allow.

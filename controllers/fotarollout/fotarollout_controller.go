@@ -123,7 +123,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	}()
 
 	now := r.Clock.Now()
-	campaigns, err := r.listWaveCampaigns(ctx, r.client, fr)
+	campaigns, err := r.listWaveCampaigns(ctx, fr)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
@@ -161,13 +161,11 @@ func requeueAt(at, now time.Time) ctrl.Result {
 	return ctrl.Result{RequeueAfter: at.Sub(now)}
 }
 
-// listWaveCampaigns lists the rollout's wave campaigns through reader (the cache, or the API
-// server before a write): those labelled with its name that it controls or nobody controls (a
-// rollout created again after its campaigns were orphaned adopts them). Campaigns another
-// object controls are not the rollout's.
-func (r *Reconciler) listWaveCampaigns(ctx context.Context, reader client.Reader, fr *fotav1alpha1.FotaRollout) ([]fotav1alpha1.FotaCampaign, error) {
+// listWaveCampaigns lists the rollout's wave campaigns from the cache (rollout.WaveCampaignsOf);
+// cacheBehind checks the names against the API server before a wave is cut.
+func (r *Reconciler) listWaveCampaigns(ctx context.Context, fr *fotav1alpha1.FotaRollout) ([]fotav1alpha1.FotaCampaign, error) {
 	var list fotav1alpha1.FotaCampaignList
-	if err := reader.List(ctx, &list, client.InNamespace(fr.Namespace),
+	if err := r.client.List(ctx, &list, client.InNamespace(fr.Namespace),
 		client.MatchingLabels{fotav1alpha1.LabelRollout: fr.Name}); err != nil {
 		return nil, fmt.Errorf("listing the wave campaigns: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
@@ -78,7 +79,7 @@ func (r *Reconciler) startWave(ctx context.Context, fr *fotav1alpha1.FotaRollout
 func (r *Reconciler) finishCutWave(ctx context.Context, fr *fotav1alpha1.FotaRollout, fleet *fleet, waves *waveCampaigns,
 	now time.Time) (stop bool, err error) {
 	wave := waves.lastWave
-	if wave == 0 || wave > len(fr.Spec.Waves) || waves.complete(wave) || fr.Spec.Abort || fleet.problem != nil {
+	if !waves.cutShort(len(fr.Spec.Waves)) || fr.Spec.Abort || fleet.problem != nil {
 		return false, nil
 	}
 	if !fleet.read {
@@ -104,10 +105,19 @@ func (r *Reconciler) finishCutWave(ctx context.Context, fr *fotav1alpha1.FotaRol
 // cacheBehind reports whether the API server holds other wave campaigns than the cache showed:
 // a wave cut from the cache could then take devices a campaign holds. The watch brings the
 // difference and another reconcile.
+// Only the names are compared, so only the campaigns' metadata is read, not their devices.
 func (r *Reconciler) cacheBehind(ctx context.Context, fr *fotav1alpha1.FotaRollout, waves waveCampaigns) (bool, error) {
-	live, err := r.listWaveCampaigns(ctx, r.apiReader, fr)
-	if err != nil {
-		return false, err
+	listed := &metav1.PartialObjectMetadataList{}
+	listed.SetGroupVersionKind(fotav1alpha1.GroupVersion.WithKind("FotaCampaignList"))
+	if err := r.apiReader.List(ctx, listed, client.InNamespace(fr.Namespace),
+		client.MatchingLabels{fotav1alpha1.LabelRollout: fr.Name}); err != nil {
+		return false, fmt.Errorf("listing the wave campaigns: %w", err)
+	}
+	live := make([]string, 0, len(listed.Items))
+	for i := range listed.Items {
+		if rollout.IsWaveCampaignOf(fr, &listed.Items[i]) {
+			live = append(live, listed.Items[i].Name)
+		}
 	}
 	if waves.sameCampaigns(live) {
 		return false, nil

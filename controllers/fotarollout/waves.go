@@ -86,6 +86,12 @@ func (w waveCampaigns) complete(wave int) bool {
 	})
 }
 
+// cutShort reports whether the last wave started was cut short: a stop between two of its chunk
+// writes left it without its last chunk. waves is the number of waves the spec lists.
+func (w waveCampaigns) cutShort(waves int) bool {
+	return w.lastWave > 0 && w.lastWave <= waves && !w.complete(w.lastWave)
+}
+
 // nextChunk is the number of the chunk that follows the wave's existing ones.
 func (w waveCampaigns) nextChunk(rolloutName string, wave int) int {
 	next := 1
@@ -213,13 +219,13 @@ func dateOf(t time.Time) fotav1alpha1.Date {
 	return fotav1alpha1.Date(t.Format(time.DateOnly))
 }
 
-// sameCampaigns reports whether campaigns are exactly the campaigns w holds, by name.
-func (w waveCampaigns) sameCampaigns(campaigns []fotav1alpha1.FotaCampaign) bool {
-	if len(campaigns) != len(w.names) {
+// sameCampaigns reports whether names are exactly the names of the campaigns w holds.
+func (w waveCampaigns) sameCampaigns(names []string) bool {
+	if len(names) != len(w.names) {
 		return false
 	}
-	for _, fc := range campaigns {
-		if _, ok := w.names[fc.Name]; !ok {
+	for _, name := range names {
+		if _, ok := w.names[name]; !ok {
 			return false
 		}
 	}

@@ -135,11 +135,18 @@ func CampaignName(rollout string, wave, chunk int) string {
 func WaveCampaignsOf(fr *v1alpha1.FotaRollout, listed []v1alpha1.FotaCampaign) []v1alpha1.FotaCampaign {
 	campaigns := listed[:0]
 	for _, fc := range listed {
-		if controller := metav1.GetControllerOf(&fc); controller == nil || controller.UID == fr.UID {
+		if IsWaveCampaignOf(fr, &fc) {
 			campaigns = append(campaigns, fc)
 		}
 	}
 	return campaigns
+}
+
+// IsWaveCampaignOf reports whether a FotaCampaign labelled with the rollout's name is one of its
+// wave campaigns: the rollout controls it, or nothing does.
+func IsWaveCampaignOf(fr *v1alpha1.FotaRollout, fc metav1.Object) bool {
+	controller := metav1.GetControllerOf(fc)
+	return controller == nil || controller.UID == fr.UID
 }
 
 // WaveText is the Wave column's text, current/waves, e.g. "2/3".
