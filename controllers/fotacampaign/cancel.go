@@ -6,6 +6,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 
@@ -24,6 +25,9 @@ const thingSpaceCancelled = "CampaignCancelled"
 func (r *Reconciler) cancelOnRequest(ctx context.Context, c *managed, now time.Time) *outcome {
 	if !ptr.Deref(c.fc.Spec.Cancel, false) {
 		return nil
+	}
+	if c.id == "" && searchedInVain(c.fc) {
+		return cancelledOutcome("no campaign was scheduled for it")
 	}
 	if c.id == "" {
 		if stop := r.findScheduledForDeletion(ctx, c, now); stop != nil {
@@ -80,4 +84,14 @@ func (r *Reconciler) cancelNow(ctx context.Context, c *managed, phase fotav1alph
 // what the spec asks for, a campaign that does not run; Ready says Cancelled with why.
 func cancelledOutcome(why string) *outcome {
 	return &outcome{reason: fotav1alpha1.ReasonSynced, message: "spec.cancel is true: " + why, cancelled: true}
+}
+
+// searchedInVain reports whether an earlier reconcile of this generation searched ThingSpace for
+// the cancelled object's campaign and found none: its Ready condition records the cancel, no id
+// was recorded since, and no POST of unknown outcome is pending. Searching again at every poll
+// would cost three sweeps of the account's campaign list for an object that never had one.
+func searchedInVain(fc *fotav1alpha1.FotaCampaign) bool {
+	ready := meta.FindStatusCondition(fc.Status.Conditions, fotav1alpha1.ConditionReady)
+	return ready != nil && ready.Reason == fotav1alpha1.ReasonCancelled && ready.ObservedGeneration == fc.Generation &&
+		fc.Annotations[fotav1alpha1.AnnotationSchedulePending] == ""
 }

@@ -104,6 +104,33 @@ func TestNothingIsScheduledForACancelledObject(t *testing.T) {
 	}
 }
 
+func TestACancelledObjectWithoutACampaignIsSearchedForOncePerGeneration(t *testing.T) {
+	fc := newCampaign()
+	fc.Spec.Cancel = ptr.To(true)
+	ts := &fake.Client{ListCampaignsFn: listing()}
+	w := newDecisionWorld(t, ts)
+
+	w.reconcile(fc)
+	searches := ts.Count(fake.MethodListCampaigns)
+	if searches == 0 {
+		t.Fatal("the first reconcile did not search ThingSpace for a campaign of the name")
+	}
+	out, _ := w.reconcile(fc)
+	if n := ts.Count(fake.MethodListCampaigns); n != searches {
+		t.Errorf("%d more searches at the next poll, want none: the last one found nothing", n-searches)
+	}
+	if ready := condition(fc, fotav1alpha1.ConditionReady); ready.Reason != fotav1alpha1.ReasonCancelled ||
+		!strings.Contains(out.message, "no campaign was scheduled") {
+		t.Errorf("Ready %s (%s), want Cancelled saying nothing was scheduled", ready.Reason, out.message)
+	}
+
+	fc.Annotations = map[string]string{fotav1alpha1.AnnotationSchedulePending: `{"generation":1}`}
+	w.reconcile(fc)
+	if n := ts.Count(fake.MethodListCampaigns); n == searches {
+		t.Error("a POST of unknown outcome pending, the object was not searched for again")
+	}
+}
+
 func TestASuspendedCancelWaitsAndACopiedIdIsNeverCancelled(t *testing.T) {
 	t.Run("suspend holds the DELETE", func(t *testing.T) {
 		fc := managedCampaign(pendingSchedule())
